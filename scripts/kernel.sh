@@ -1,0 +1,509 @@
+#!/usr/bin/env bash
+# Kernel workflow for the lrbench series (kernel-patches/).
+#
+#   scripts/kernel.sh fetch             download linux-source-6.12 into the cache
+#   scripts/kernel.sh prepare [--tree DIR]
+#                                       unpack it into a git tree (base committed
+#                                       and tagged `base`), apply kernel-patches/series
+#                                       with `git am -3`; prints the tree path last
+#   scripts/kernel.sh build             UML build of the series' KUnit config
+#   scripts/kernel.sh kunit [SUITE...]  run KUnit under UML; suites: series drm ttm
+#   scripts/kernel.sh check             every patch applies, builds, is checkpatch
+#                                       --strict and kernel-doc clean
+#   scripts/kernel.sh export --tree DIR write base..HEAD of DIR back to kernel-patches/
+#   scripts/kernel.sh info              version, series hash, cache paths
+#
+# Cache: ${LRBENCH_CACHE:-$HOME/.cache/lrbench}. Progress goes to stderr, the
+# one result a caller may want (a path) to stdout. See kernel-patches/README.md.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PATCHES=$ROOT/kernel-patches
+CACHE=${LRBENCH_CACHE:-$HOME/.cache/lrbench}
+PKG=linux-source-6.12
+JOBS=${LRBENCH_JOBS:-2}
+ME="kernel.sh"
+
+say() { echo "$ME: $*" >&2; }
+die() {
+	echo "$ME: error: $*" >&2
+	exit 1
+}
+
+# ---------------------------------------------------------------- helpers
+
+# Deterministic identity and dates so the same inputs give the same commits.
+export GIT_AUTHOR_NAME="lrbench" GIT_AUTHOR_EMAIL="lrbench@localhost"
+export GIT_COMMITTER_NAME="lrbench" GIT_COMMITTER_EMAIL="lrbench@localhost"
+
+# The patches kernel-patches/series lists, in order, without the cover letter.
+series_patches() {
+	[ -f "$PATCHES/series" ] || return 0
+	local p
+	while IFS= read -r p || [ -n "$p" ]; do
+		p=${p%%#*}
+		p=$(echo "$p" | xargs)
+		[ -n "$p" ] || continue
+		case "$p" in 0000-cover-letter.patch) continue ;; esac
+		[ -f "$PATCHES/$p" ] || die "kernel-patches/series lists $p, which does not exist"
+		echo "$p"
+	done <"$PATCHES/series"
+}
+
+# Hash of the series: the order and the content of every patch.
+series_hash() {
+	{
+		local p
+		for p in $(series_patches); do
+			echo "$p"
+			cat "$PATCHES/$p"
+		done
+	} | sha256sum | cut -c1-12
+}
+
+# The cached .deb for the newest version we have (or $LRBENCH_KERNEL_DEB).
+cached_deb() {
+	if [ -n "${LRBENCH_KERNEL_DEB:-}" ]; then
+		[ -f "$LRBENCH_KERNEL_DEB" ] || die "LRBENCH_KERNEL_DEB=$LRBENCH_KERNEL_DEB does not exist"
+		echo "$LRBENCH_KERNEL_DEB"
+		return
+	fi
+	ls -1 "$CACHE/dl/${PKG}_"*_all.deb 2>/dev/null | sort -V | tail -1
+}
+
+deb_version() {
+	dpkg-deb -f "$1" Version
+}
+
+# A path-safe form of a Debian version (6.12.117-1~deb12u1 -> 6.12.117-1_deb12u1).
+safe_version() {
+	echo "$1" | tr '~:+' '___'
+}
+
+cmd_fetch() {
+	mkdir -p "$CACHE/dl"
+	if [ -n "${LRBENCH_KERNEL_DEB:-}" ]; then
+		cached_deb
+		return
+	fi
+	local cand
+	cand=$(apt-cache policy "$PKG" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then
+		if [ "$(id -u)" -eq 0 ]; then
+			say "fetch: $PKG unknown to apt; running apt-get update"
+			apt-get update -q >/dev/null 2>&1 || say "fetch: apt-get update failed"
+			cand=$(apt-cache policy "$PKG" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+		fi
+	fi
+	local have
+	have=$(cached_deb)
+	if [ -n "$cand" ] && [ "$cand" != "(none)" ]; then
+		local file="$CACHE/dl/${PKG}_${cand//:/%3a}_all.deb"
+		if [ -f "$file" ] && dpkg-deb -f "$file" Version >/dev/null 2>&1; then
+			say "fetch: $PKG $cand already cached ($file)"
+			echo "$file"
+			return
+		fi
+		say "fetch: apt-get download $PKG=$cand (about 150 MB) into $CACHE/dl"
+		if (cd "$CACHE/dl" && apt-get download -q "$PKG=$cand" >&2); then
+			[ -f "$file" ] || file=$(cached_deb)
+			say "fetch: done: $file"
+			echo "$file"
+			return
+		fi
+		say "fetch: download failed"
+	fi
+	[ -n "$have" ] || die "fetch: cannot download $PKG and nothing is cached in $CACHE/dl"
+	say "fetch: using the cached $(basename "$have")"
+	echo "$have"
+}
+
+# Drop the Debian packaging block at the end of the top-level .gitignore: it
+# ignores everything at the top level ("/*", "!/debian/"), which would keep git
+# from tracking anything new. The block starts at the blank line before
+# "# Debian packaging" and runs to the end of the file.
+strip_debian_gitignore() {
+	local gi=$1/.gitignore
+	[ -f "$gi" ] || return 0
+	grep -q '^# Debian packaging' "$gi" || return 0
+	python3 - "$gi" <<-'EOF'
+		import sys
+		p = sys.argv[1]
+		lines = open(p).read().split("\n")
+		i = next(n for n, l in enumerate(lines) if l.startswith("# Debian packaging"))
+		# back up over the "#" line above it and the blank line before that
+		while i > 0 and lines[i - 1] in ("#", ""):
+		    i -= 1
+		open(p, "w").write("\n".join(lines[:i]) + "\n")
+	EOF
+}
+
+# The pristine base for one package version, committed and tagged `base`.
+base_repo() {
+	local deb=$1 ver sver dir
+	ver=$(deb_version "$deb")
+	sver=$(safe_version "$ver")
+	dir=$CACHE/trees/base-$sver
+	if [ -f "$dir/.git/lrbench-base" ]; then
+		echo "$dir"
+		return
+	fi
+	rm -rf "$dir" "$dir.tmp"
+	mkdir -p "$dir.tmp"
+	say "prepare: unpacking $(basename "$deb") into $dir (about 30 s)"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$PKG.tar.xz" |
+		tar -xJ -C "$dir.tmp" --strip-components=1 ||
+		die "prepare: cannot unpack $deb"
+	strip_debian_gitignore "$dir.tmp"
+	say "prepare: committing the pristine tree (git add, about 30 s)"
+	(
+		cd "$dir.tmp"
+		git init -q -b master .
+		git config gc.auto 0
+		git add -A .
+		GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+			git commit -q -m "Linux $(make -s kernelversion 2>/dev/null) from Debian $PKG $ver"
+		git tag base
+	) || die "prepare: cannot commit the base tree"
+	echo "$ver" >"$dir.tmp/.git/lrbench-base"
+	mv "$dir.tmp" "$dir"
+	echo "$dir"
+}
+
+# Apply the series onto `base` in TREE (which must be clean).
+apply_series() {
+	local tree=$1 n=0 total p
+	total=$(series_patches | wc -l)
+	git -C "$tree" checkout -q -B lr-series base
+	for p in $(series_patches); do
+		n=$((n + 1))
+		say "prepare: [$n/$total] git am -3 $p"
+		if ! git -C "$tree" am -q -3 --committer-date-is-author-date "$PATCHES/$p" >&2; then
+			git -C "$tree" am --abort >/dev/null 2>&1 || true
+			die "prepare: $p does not apply on $(git -C "$tree" describe --always HEAD) in $tree"
+		fi
+	done
+}
+
+# The tree used by builds: one per package version (a stable path keeps the
+# builds incremental); it records which series hash it holds and is re-applied
+# when the series changes.
+cmd_prepare() {
+	local tree= deb ver sver hash base
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--tree) tree=${2:?--tree needs a directory}; shift 2 ;;
+		*) die "prepare: unknown argument '$1'" ;;
+		esac
+	done
+	deb=$(cmd_fetch)
+	ver=$(deb_version "$deb")
+	sver=$(safe_version "$ver")
+	hash=$(series_hash)
+	base=$(base_repo "$deb")
+	[ -n "$tree" ] || tree=$CACHE/trees/linux-$sver
+	local stamp="$tree/.git/lrbench-series"
+	if [ -d "$tree/.git" ]; then
+		if [ -f "$stamp" ] && [ "$(cut -d' ' -f1 "$stamp")" = "$hash" ] &&
+			[ "$(cut -d' ' -f2 "$stamp")" = "$(git -C "$tree" rev-parse HEAD)" ] &&
+			[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+			say "prepare: $tree already holds series $hash on $ver"
+			echo "$tree"
+			return
+		fi
+		if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+			{ [ -f "$stamp" ] && [ "$(cut -d' ' -f2 "$stamp")" != "$(git -C "$tree" rev-parse HEAD)" ]; } ||
+			[ ! -f "$stamp" ]; then
+			die "prepare: $tree has changes or commits not from kernel-patches/ (export them with 'export --tree $tree', or remove the tree)"
+		fi
+		say "prepare: series changed ($(cut -d' ' -f1 "$stamp") -> $hash); re-applying in $tree"
+	else
+		say "prepare: cloning the base into $tree"
+		mkdir -p "$(dirname "$tree")"
+		git clone -q --local --no-checkout "$base" "$tree"
+		git -C "$tree" config gc.auto 0
+		git -C "$tree" checkout -q -B lr-series base
+	fi
+	apply_series "$tree"
+	echo "$hash $(git -C "$tree" rev-parse HEAD) $ver" >"$stamp"
+	ln -sfn "$tree" "$CACHE/linux"
+	say "prepare: $tree: $(git -C "$tree" rev-list --count base..HEAD) patch(es) on $ver (series $hash); also at $CACHE/linux"
+	echo "$tree"
+}
+
+# ---------------------------------------------------------------- kunit
+
+# Suites: name, kunitconfig fragments relative to the tree.
+suite_configs() {
+	case "$1" in
+	series) echo "drivers/dma-buf/tests/.kunitconfig drivers/gpu/drm/scheduler/tests/.kunitconfig" ;;
+	drm) echo "drivers/gpu/drm/tests/.kunitconfig" ;;
+	ttm) echo "drivers/gpu/drm/ttm/tests/.kunitconfig" ;;
+	*) die "kunit: unknown suite '$1' (known: series drm ttm)" ;;
+	esac
+}
+
+kunit_env() {
+	if command -v ccache >/dev/null; then
+		export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+		KUNIT_MAKE=(--make_options "CC=ccache gcc")
+	else
+		KUNIT_MAKE=()
+	fi
+}
+
+kunit_args() {
+	local tree=$1 suite=$2 c args=()
+	for c in $(suite_configs "$suite"); do
+		[ -f "$tree/$c" ] || return 1
+		args+=(--kunitconfig "$tree/$c")
+	done
+	args+=(--kunitconfig "$PATCHES/configs/kunitconfig")
+	echo "${args[@]}"
+}
+
+cmd_build() {
+	local tree sver suite args
+	tree=$(cmd_prepare)
+	sver=$(safe_version "$(cut -d' ' -f3 "$tree/.git/lrbench-series")")
+	kunit_env
+	for suite in "${@:-series}"; do
+		args=$(kunit_args "$tree" "$suite") || die "build: suite $suite has no kunitconfig in $tree"
+		say "build: $suite: kunit.py build (UML) in $CACHE/kunit-$sver-$suite"
+		(cd "$tree" && python3 tools/testing/kunit/kunit.py build --arch um --jobs "$JOBS" \
+			--build_dir "$CACHE/kunit-$sver-$suite" $args "${KUNIT_MAKE[@]}" >&2) ||
+			die "build: $suite failed"
+	done
+}
+
+# Run SUITES; print one line "PASSED FAILED SKIPPED" (test cases) to stdout.
+cmd_kunit() {
+	local tree sver hash suite args out rc tp=0 tf=0 ts=0 any_fail=0
+	local suites=("$@")
+	[ ${#suites[@]} -gt 0 ] || suites=(series drm ttm)
+	tree=$(cmd_prepare)
+	hash=$(cut -d' ' -f1 "$tree/.git/lrbench-series")
+	sver=$(safe_version "$(cut -d' ' -f3 "$tree/.git/lrbench-series")")
+	kunit_env
+	mkdir -p "$CACHE/logs"
+	for suite in "${suites[@]}"; do
+		if ! args=$(kunit_args "$tree" "$suite"); then
+			say "kunit: $suite: no kunitconfig in this tree; skipped"
+			ts=$((ts + 1))
+			continue
+		fi
+		local bdir="$CACHE/kunit-$sver-$suite" log="$CACHE/logs/kunit-$suite.log"
+		say "kunit: $suite: building and running under UML in $bdir (series $hash; log $log)"
+		local start=$SECONDS
+		set +e
+		(cd "$tree" && python3 tools/testing/kunit/kunit.py run --arch um --jobs "$JOBS" \
+			--timeout 900 --build_dir "$bdir" $args "${KUNIT_MAKE[@]}") 2>&1 | tee "$log" |
+			grep --line-buffered -E '^\[[0-9:]+\] (=+|\[|Testing|Ran|Elapsed|Configuring|Building|Starting|#|    #|  +[a-z]|[A-Za-z])' >&2
+		rc=${PIPESTATUS[0]}
+		set -e
+		out=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -1 || true)
+		if [ -z "$out" ]; then
+			say "kunit: $suite: no results (exit $rc); see $log"
+			tf=$((tf + 1))
+			any_fail=1
+			continue
+		fi
+		local p f c s e
+		p=$(echo "$out" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+		f=$(echo "$out" | grep -oE 'failed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+		c=$(echo "$out" | grep -oE 'crashed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+		s=$(echo "$out" | grep -oE 'skipped: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+		e=$(echo "$out" | grep -oE 'errors: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+		f=$((f + c + e))
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+		fi
+		say "kunit: $suite: $p passed, $f failed, $s skipped ($((SECONDS - start)) s)"
+		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+		[ "$f" -eq 0 ] || any_fail=1
+	done
+	say "kunit: total: $tp passed, $tf failed, $ts skipped (test cases; $PKG $(cut -d' ' -f3 "$tree/.git/lrbench-series"), series $hash)"
+	echo "$tp $tf $ts"
+	return $any_fail
+}
+
+# ---------------------------------------------------------------- check
+
+cmd_check() {
+	local tree sver wt bdir hash n=0 total c fails=0
+	tree=$(cmd_prepare)
+	hash=$(cut -d' ' -f1 "$tree/.git/lrbench-series")
+	sver=$(safe_version "$(cut -d' ' -f3 "$tree/.git/lrbench-series")")
+	wt=$CACHE/check-$sver
+	bdir=$CACHE/check-$sver-build
+	total=$(git -C "$tree" rev-list --count base..HEAD)
+	say "check: $total patch(es) applied cleanly in order with git am -3 (series $hash)"
+	if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
+		rm -rf "$wt"
+		git -C "$tree" worktree prune
+		git -C "$tree" worktree add -q --detach "$wt" base
+	fi
+	mkdir -p "$bdir"
+	local cc=gcc
+	if command -v ccache >/dev/null; then
+		export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+		cc="ccache gcc"
+	fi
+	local cfg
+	for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
+		n=$((n + 1))
+		local subj
+		subj=$(git -C "$tree" log -1 --format=%s "$c")
+		say "check: [$n/$total] $subj"
+		git -C "$wt" checkout -q --detach "$c"
+		# checkpatch on the patch itself
+		if ! git -C "$tree" format-patch -1 --stdout "$c" |
+			(cd "$wt" && perl scripts/checkpatch.pl --strict --no-tree -q --summary-file \
+				--ignore FILE_PATH_CHANGES - >"$bdir/checkpatch.log" 2>&1); then
+			say "check: [$n/$total] checkpatch --strict:"
+			cat "$bdir/checkpatch.log" >&2
+			fails=$((fails + 1))
+		elif [ -s "$bdir/checkpatch.log" ]; then
+			say "check: [$n/$total] checkpatch --strict reported:"
+			cat "$bdir/checkpatch.log" >&2
+			fails=$((fails + 1))
+		fi
+		# kernel-doc on the C files and headers it touches
+		local files=() f
+		while IFS= read -r f; do
+			[ -f "$wt/$f" ] && files+=("$f")
+		done < <(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h')
+		if [ ${#files[@]} -gt 0 ]; then
+			if ! (cd "$wt" && perl scripts/kernel-doc -none -Wall "${files[@]}") >"$bdir/kdoc.log" 2>&1 ||
+				[ -s "$bdir/kdoc.log" ]; then
+				say "check: [$n/$total] kernel-doc -none:"
+				cat "$bdir/kdoc.log" >&2
+				fails=$((fails + 1))
+			fi
+		fi
+		# UML build with every config the series' suites use (incremental)
+		cat "$PATCHES/configs/kunitconfig" >"$bdir/.lr-config"
+		for cfg in $(suite_configs series) $(suite_configs drm); do
+			[ -f "$wt/$cfg" ] && cat "$wt/$cfg" >>"$bdir/.lr-config"
+		done
+		cat "$wt/tools/testing/kunit/configs/arch_uml.config" >>"$bdir/.lr-config"
+		cp "$bdir/.lr-config" "$bdir/.config"
+		local start=$SECONDS
+		if ! (cd "$wt" && make -s ARCH=um O="$bdir" CC="$cc" olddefconfig >/dev/null &&
+			make -s ARCH=um O="$bdir" CC="$cc" -j"$JOBS" W=1 KCFLAGS=-Werror \
+				drivers/dma-buf/ drivers/gpu/drm/scheduler/ >"$bdir/build.log" 2>&1 &&
+			make -s ARCH=um O="$bdir" CC="$cc" -j"$JOBS" >>"$bdir/build.log" 2>&1); then
+			say "check: [$n/$total] build failed:"
+			grep -E 'error|warning' "$bdir/build.log" | head -30 >&2
+			fails=$((fails + 1))
+		else
+			say "check: [$n/$total] builds (UML, W=1 -Werror on dma-buf and scheduler, $((SECONDS - start)) s)"
+		fi
+	done
+	if [ "$fails" -ne 0 ]; then
+		say "check: $fails problem(s) in $total patch(es)"
+		return 1
+	fi
+	say "check: all $total patch(es) apply, build, and are checkpatch --strict and kernel-doc clean"
+}
+
+# ---------------------------------------------------------------- export
+
+cmd_export() {
+	local tree= force=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--tree) tree=${2:?--tree needs a directory}; shift 2 ;;
+		--force) force=1; shift ;;
+		*) die "export: unknown argument '$1'" ;;
+		esac
+	done
+	[ -n "$tree" ] || die "export: --tree DIR is required (the kernel tree to export from)"
+	git -C "$tree" rev-parse -q --verify base >/dev/null ||
+		die "export: $tree has no tag 'base' (prepare it with scripts/kernel.sh prepare --tree $tree)"
+	[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+		die "export: $tree has uncommitted changes; commit them first"
+	local n
+	n=$(git -C "$tree" rev-list --count base..HEAD)
+	[ "$n" -gt 0 ] || die "export: $tree has no commits on top of base"
+	# Refuse to drop patches another tree exported (e.g. the vlr driver).
+	if [ "$force" -eq 0 ]; then
+		local have p subj
+		have=$(git -C "$tree" log --format=%s base..HEAD)
+		for p in $(series_patches); do
+			subj=$(sed -n 's/^Subject: \(\[PATCH[^]]*\] \)\{0,1\}//p' "$PATCHES/$p" | head -1)
+			if ! grep -qxF -- "$subj" <<<"$have"; then
+				die "export: $p (\"$subj\") is not in $tree; rebase that tree onto it or pass --force"
+			fi
+		done
+	fi
+	local tmp
+	tmp=$(mktemp -d)
+	git -C "$tree" format-patch -q --no-signature --zero-commit -o "$tmp" base..HEAD
+	rm -f "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch.new
+	local f
+	for f in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ -e "$f" ] || continue
+		[ "$(basename "$f")" = 0000-cover-letter.patch ] && continue
+		rm -f "$f"
+	done
+	mv "$tmp"/*.patch "$PATCHES/"
+	rmdir "$tmp"
+	{
+		echo "# Order in which the patches apply on the base in BASE (git am -3)."
+		echo "# 0000 is the cover letter (skipped by git am). Regenerated by"
+		echo "# scripts/kernel.sh export; do not edit by hand."
+		[ -f "$PATCHES/0000-cover-letter.patch" ] && echo 0000-cover-letter.patch
+		(cd "$PATCHES" && ls -1 [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-cover-letter.patch$')
+	} >"$PATCHES/series"
+	update_cover "$tree"
+	say "export: wrote $n patch(es) from $tree to kernel-patches/ (series $(series_hash))"
+}
+
+# Refresh the generated tail of the cover letter (shortlog and diffstat) and
+# keep the hand-written text above the marker line.
+update_cover() {
+	local tree=$1 cover=$PATCHES/0000-cover-letter.patch marker="-- shortlog and diffstat (generated by scripts/kernel.sh export) --"
+	[ -f "$cover" ] || return 0
+	if grep -qF -- "$marker" "$cover"; then
+		sed -i "/^$(printf '%s' "$marker" | sed 's/[][\.*^$/]/\\&/g')\$/,\$d" "$cover"
+	fi
+	{
+		echo "$marker"
+		echo
+		git -C "$tree" shortlog base..HEAD
+		git -C "$tree" diff --stat=72 base..HEAD
+		echo
+		echo "base-commit: $(cat "$PATCHES/BASE" 2>/dev/null | head -1)"
+	} >>"$cover"
+}
+
+cmd_info() {
+	local deb
+	deb=$(cached_deb)
+	echo "cache:        $CACHE"
+	echo "package:      ${deb:-not fetched}"
+	[ -n "$deb" ] && echo "version:      $(deb_version "$deb")"
+	echo "series hash:  $(series_hash)"
+	echo "patches:      $(series_patches | wc -l)"
+	[ -e "$CACHE/linux" ] && echo "tree:         $(readlink -f "$CACHE/linux")"
+	return 0
+}
+
+[ $# -gt 0 ] || {
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+}
+sub=$1
+shift
+case "$sub" in
+fetch) cmd_fetch "$@" ;;
+prepare) cmd_prepare "$@" ;;
+build) cmd_build "$@" ;;
+kunit) cmd_kunit "$@" ;;
+check) cmd_check "$@" ;;
+export) cmd_export "$@" ;;
+info) cmd_info ;;
+-h | --help | help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
+*) die "unknown subcommand '$sub' (fetch prepare build kunit check export info)" ;;
+esac
