@@ -4,6 +4,14 @@
 
 #include "backend.h"
 
+/* Every backend, in the order `lrbench list` shows them. */
+extern const struct lr_backend_ops lr_backend_opencl;
+
+const struct lr_backend_ops *const lr_backends[] = {
+    &lr_backend_opencl,
+    NULL,
+};
+
 int lr_fail(struct lr_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
