@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+
+static const char *const phase_names[LR_PHASES] = {"warmup", "baseline", "pressure", "cooldown"};
+
+const char *lr_phase_name(unsigned phase)
+{
+	return phase < LR_PHASES ? phase_names[phase] : "?";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double rank_value(const double *sorted, size_t n, double p)
+{
+	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
+
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return sorted[rank - 1];
+}
+
+void lr_summary_values(const double *v, size_t n, struct lr_summary *s)
+{
+	double *x, mean = 0, m2 = 0;
+	size_t k = 0;
+
+	memset(s, 0, sizeof(*s));
+	x = malloc((n ? n : 1) * sizeof(*x));
+	if (!x)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		double d;
+
+		if (isnan(v[i]))
+			continue;
+		x[k++] = v[i];
+		d = v[i] - mean;
+		mean += d / (double)k;
+		m2 += d * (v[i] - mean);
+	}
+	if (k) {
+		qsort(x, k, sizeof(*x), cmp_double);
+		s->n = k;
+		s->min = x[0];
+		s->max = x[k - 1];
+		s->p50 = rank_value(x, k, 50);
+		s->p90 = rank_value(x, k, 90);
+		s->p99 = rank_value(x, k, 99);
+		s->mean = mean;
+		s->stddev = k > 1 && m2 > 0 ? sqrt(m2 / (double)k) : 0;
+	}
+	free(x);
+}
+
+void lr_summary_hist(const struct lr_hist *h, double scale, struct lr_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!h->count)
+		return;
+	s->n = h->count;
+	s->min = (double)h->min * scale;
+	s->max = (double)h->max * scale;
+	s->p50 = lr_hist_percentile(h, 50) * scale;
+	s->p90 = lr_hist_percentile(h, 90) * scale;
+	s->p99 = lr_hist_percentile(h, 99) * scale;
+	s->mean = lr_hist_mean(h) * scale;
+	s->stddev = lr_hist_stddev(h) * scale;
+}
+
+double lr_phase_rate(const struct lr_sample *s, size_t n, unsigned phase)
+{
+	size_t first = n, last = n;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].phase != phase)
+			continue;
+		if (first == n)
+			first = i;
+		last = i;
+	}
+	if (first == n || last == first || s[last].t_ns <= s[first].t_ns)
+		return NAN;
+	return (double)(s[last].progress - s[first].progress) /
+	       ((double)(s[last].t_ns - s[first].t_ns) / 1e9);
+}
+
+uint64_t lr_detect_stalls(const struct lr_sample *s, size_t n, uint64_t threshold_ns,
+			  struct lr_hist per_phase[LR_PHASES])
+{
+	uint64_t stalls = 0, last_t, gap;
+	unsigned last_phase;
+
+	if (!n)
+		return 0;
+	last_t = s[0].t_ns;
+	last_phase = s[0].phase;
+	for (size_t i = 1; i < n; i++) {
+		if (s[i].progress == s[i - 1].progress && i + 1 < n)
+			continue;
+		/* progress moved at sample i (or the series ends here) */
+		gap = s[i].t_ns - last_t;
+		if (gap > threshold_ns) {
+			if (last_phase < LR_PHASES)
+				lr_hist_add(&per_phase[last_phase], gap);
+			stalls++;
+		}
+		last_t = s[i].t_ns;
+		last_phase = s[i].phase;
+	}
+	return stalls;
+}
+
+size_t lr_windows(const struct lr_sample *s, size_t n, uint64_t window_ns, lr_window_fn cb,
+		  void *ctx)
+{
+	size_t start = 0, count = 0;
+
+	if (n < 2)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		bool phase_change = s[i].phase != s[start].phase;
+		bool last = i + 1 == n;
+		/* a window ends at the last sample of its phase, at its length, or at the end */
+		size_t end = phase_change ? i - 1 : i;
+		uint64_t dt = s[end].t_ns - s[start].t_ns;
+
+		if (!phase_change && !last && dt < window_ns)
+			continue;
+		if (end > start && dt > 0) {
+			double rate =
+			    (double)(s[end].progress - s[start].progress) / ((double)dt / 1e9);
+
+			cb(ctx, (double)(s[end].t_ns - s[0].t_ns) / 1e9, s[end].phase,
+			   s[end].progress, rate, dt * 2 >= window_ns);
+			count++;
+		}
+		start = phase_change ? i : end;
+		if (phase_change && last) /* a lone last sample of a new phase */
+			break;
+	}
+	return count;
+}
+
+double lr_retained(double baseline_rate, double pressure_rate)
+{
+	if (isnan(baseline_rate) || isnan(pressure_rate) || !(baseline_rate > 0))
+		return NAN;
+	return pressure_rate / baseline_rate;
+}

@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pressure.h"
+#include "results.h"
+#include "run.h"
+#include "sampler.h"
+
+int lr_dvec_push(struct lr_dvec *d, double x)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		double *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		d->v = v;
+		d->cap = cap;
+	}
+	d->v[d->n++] = x;
+	return 0;
+}
+
+void lr_dvec_free(struct lr_dvec *d)
+{
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path, struct lr_err *err)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (!len || len >= sizeof(buf))
+		return lr_fail(err, LR_ERR, "%s: bad output directory", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return lr_fail(err, LR_ERR, "%s: mkdir: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return lr_fail(err, LR_ERR, "%s: mkdir: %s", buf, strerror(errno));
+	return LR_OK;
+}
+
+struct rep_ctx {
+	struct lr_run *run;
+	struct lr_rep *rep;
+	unsigned index;
+	struct lr_sampler *sampler;
+	struct lr_pressure *pressure;
+	_Atomic unsigned phase;
+	uint64_t t0;	    /* rep time origin */
+	uint64_t next_tick; /* progress display */
+	uint64_t tick_t, tick_progress;
+};
+
+static bool should_stop(void *ctx)
+{
+	struct rep_ctx *c = ctx;
+
+	return c->run->opts.stop && *c->run->opts.stop;
+}
+
+static void fmt_bytes(char *buf, size_t len, double b)
+{
+	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	unsigned i = 0;
+
+	while (b >= 1024 && i < 4) {
+		b /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%.4g %s", b, u[i]);
+}
+
+/* One line per second on a terminal. */
+static void tick(void *ctx)
+{
+	struct rep_ctx *c = ctx;
+	uint64_t now, p;
+	double rate;
+	char live[32];
+
+	if (!c->run->opts.progress)
+		return;
+	now = lr_now_ns();
+	if (now < c->next_tick)
+		return;
+	p = atomic_load_explicit(&c->sampler->last_progress, memory_order_relaxed);
+	rate = now > c->tick_t ? (double)(p - c->tick_progress) / ((double)(now - c->tick_t) / 1e9)
+			       : 0;
+	fmt_bytes(live, sizeof(live), c->pressure ? (double)c->pressure->live_bytes : 0);
+	printf("rep %u/%u %-8s %6.1f s  %10.4g %s/s  pressure live %-10s allocs %llu\n",
+	       c->index + 1, c->run->reps_planned, lr_phase_name(atomic_load(&c->phase)),
+	       (double)(now - c->t0) / 1e9, rate, c->run->job_unit, live,
+	       (unsigned long long)(c->pressure ? c->pressure->allocs : 0));
+	fflush(stdout);
+	c->tick_t = now;
+	c->tick_progress = p;
+	c->next_tick = now + 1000000000ull;
+}
+
+static void pressure_event(void *ctx, uint64_t t_ns, enum lr_pressure_op op, uint64_t bytes,
+			   uint64_t live_bytes, uint64_t latency_ns)
+{
+	struct rep_ctx *c = ctx;
+
+	/* frees are not timed: their latency field stays empty */
+	fprintf(c->run->pressure, "%.6f,%u,%s,%llu,%llu,", (double)(t_ns - c->t0) / 1e9,
+		c->index + 1, op == LR_PRESSURE_ALLOC ? "alloc" : "free", (unsigned long long)bytes,
+		(unsigned long long)live_bytes);
+	if (op == LR_PRESSURE_ALLOC)
+		fprintf(c->run->pressure, "%.6f", (double)latency_ns / 1e6);
+	fputc('\n', c->run->pressure);
+}
+
+struct win_ctx {
+	struct rep_ctx *c;
+	double offset_s;
+};
+
+static void window_row(void *ctx, double t_s, unsigned phase, uint64_t progress, double rate,
+		       bool full)
+{
+	struct win_ctx *w = ctx;
+	struct lr_run *run = w->c->run;
+
+	fprintf(run->timeline, "%.6f,%u,%s,%llu,%.6g,%.6g\n", t_s + w->offset_s, w->c->index + 1,
+		lr_phase_name(phase), (unsigned long long)progress, rate,
+		rate * (double)run->job.unit_bytes);
+	if (full && phase < LR_PHASES)
+		lr_dvec_push(&w->c->rep->windows[phase], rate);
+}
+
+static double ns_s(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* One repetition: start the job, run the phases, stop, verify. */
+static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struct lr_err *err)
+{
+	const struct lr_scenario *sc = run->sc;
+	const struct lr_backend_ops *ops = run->opts.ops;
+	struct lr_rep *rep = &run->reps[index];
+	struct lr_job_params jp = {
+	    .buffer_bytes = sc->buffer_bytes,
+	    .work_groups = sc->work_groups,
+	    .work_group_size = sc->work_group_size,
+	    .seed = sc->seed + index,
+	};
+	struct lr_sampler sampler = {0};
+	struct lr_pressure pressure = {0};
+	struct rep_ctx c = {.run = run, .rep = rep, .index = index, .sampler = &sampler};
+	const double dur[LR_PHASES] = {sc->warmup_s, sc->baseline_s, sc->pressure_s,
+				       sc->cooldown_s};
+	struct lr_job *job = NULL;
+	struct lr_job_info info = {0};
+	uint64_t t, end;
+	int rc, stop_rc;
+
+	for (unsigned p = 0; p < LR_PHASES; p++) {
+		rep->rate[p] = NAN;
+		rep->phase_start_s[p] = NAN;
+		lr_hist_init(&rep->stall[p]);
+	}
+	rep->retained = NAN;
+	lr_hist_init(&rep->alloc);
+	lr_hist_init(&rep->sampler_late);
+	rep->start_s = ns_s(lr_now_ns() - run->t0_ns);
+
+	rc = ops->job_start(dev, &jp, &job, &info, err);
+	if (rc)
+		return rc;
+	if (!run->have_job) {
+		run->job = info;
+		snprintf(run->job_unit, sizeof(run->job_unit), "%s",
+			 info.unit ? info.unit : "units");
+		run->job.unit = run->job_unit;
+		run->have_job = true;
+	}
+
+	sampler.progress = ops->job_progress;
+	sampler.job = job;
+	sampler.period_ns = (uint64_t)(1e9 / sc->sample_rate_hz);
+	sampler.phase = &c.phase;
+	sampler.capacity = (size_t)(lr_scenario_rep_seconds(sc) * sc->sample_rate_hz * 1.1) + 1024;
+	atomic_store(&c.phase, LR_PHASE_WARMUP);
+	c.t0 = lr_now_ns();
+	c.next_tick = c.t0;
+	c.tick_t = c.t0;
+	rc = lr_sampler_start(&sampler, err);
+	if (rc) {
+		ops->job_stop(job, NULL);
+		ops->job_destroy(job);
+		return rc;
+	}
+
+	pressure.ops = ops;
+	pressure.dev = dev;
+	pressure.pattern = sc->pattern;
+	pressure.chunk_bytes = run->chunk_bytes;
+	pressure.total_bytes = run->total_bytes;
+	pressure.interval_ms = sc->interval_ms;
+	pressure.hold_ms = sc->hold_ms;
+	pressure.gap_ms = sc->gap_ms;
+	pressure.should_stop = should_stop;
+	pressure.tick = tick;
+	pressure.event = pressure_event;
+	pressure.ctx = &c;
+	lr_pressure_init(&pressure);
+	c.pressure = &pressure;
+
+	t = lr_now_ns();
+	for (unsigned p = 0; p < LR_PHASES && !rc; p++) {
+		end = t + (uint64_t)(dur[p] * 1e9);
+		atomic_store(&c.phase, p);
+		rep->phase_start_s[p] = ns_s(lr_now_ns() - c.t0);
+		if (p == LR_PHASE_PRESSURE) {
+			rc = lr_pressure_run(&pressure, t, end, err);
+			lr_pressure_release(&pressure);
+		}
+		if (!rc && !lr_sleep_until(end, should_stop, tick, &c))
+			break;
+		t = end;
+	}
+	if (should_stop(&c))
+		rep->cancelled = true;
+	lr_sampler_stop(&sampler);
+	lr_pressure_fini(&pressure);
+	c.pressure = NULL;
+
+	/* stop + verify even after an error or a cancel: data must be intact */
+	{
+		struct lr_err serr = {{0}};
+
+		stop_rc = ops->job_stop(job, &serr);
+		if (!stop_rc && run->opts.inject_corruption && index == 0) {
+			stop_rc = ops->job_corrupt(job, run->opts.inject_offset, &serr);
+			if (!stop_rc)
+				fprintf(stderr,
+					"lrbench: test hook: corrupted the job buffer at byte "
+					"offset %llu\n",
+					(unsigned long long)run->opts.inject_offset);
+		}
+		if (!stop_rc) {
+			stop_rc = ops->job_verify(job, &rep->verify, &serr);
+			rep->verified = !stop_rc;
+		}
+		if (stop_rc && !rc) {
+			rc = stop_rc;
+			*err = serr;
+		}
+	}
+	rep->progress_end = ops->job_progress(job);
+	ops->job_destroy(job);
+
+	/* metrics of this repetition */
+	rep->samples = sampler.n;
+	rep->samples_dropped = sampler.oom;
+	rep->overruns = sampler.overruns;
+	rep->sampler_late = sampler.late;
+	rep->sampler_cpu_pct =
+	    sampler.wall_ns ? 100.0 * (double)sampler.cpu_ns / (double)sampler.wall_ns : NAN;
+	for (unsigned p = 0; p < LR_PHASES; p++)
+		rep->rate[p] = lr_phase_rate(sampler.samples, sampler.n, p);
+	rep->retained = lr_retained(rep->rate[LR_PHASE_BASELINE], rep->rate[LR_PHASE_PRESSURE]);
+	lr_detect_stalls(sampler.samples, sampler.n, (uint64_t)(sc->stall_threshold_ms * 1e6),
+			 rep->stall);
+	if (sampler.n) {
+		struct win_ctx w = {.c = &c, .offset_s = ns_s(sampler.samples[0].t_ns - c.t0)};
+
+		lr_windows(sampler.samples, sampler.n, (uint64_t)(sc->timeline_ms * 1e6),
+			   window_row, &w);
+	}
+	rep->alloc = pressure.alloc_hist;
+	rep->allocs = pressure.allocs;
+	rep->bytes_allocated = pressure.bytes_allocated;
+	rep->peak_live_bytes = pressure.peak_live_bytes;
+	rep->duration_s = ns_s(lr_now_ns() - run->t0_ns) - rep->start_s;
+	rep->done = true;
+	lr_sampler_fini(&sampler);
+
+	if (rc)
+		return rc;
+	if (rep->verify.mismatches)
+		return lr_fail(err, LR_ERR,
+			       "%s: rep %u: verification failed: %llu mismatching elements of "
+			       "%llu, first bad byte offset %llu (expected 0x%llx, got 0x%llx)",
+			       ops->name, index + 1, (unsigned long long)rep->verify.mismatches,
+			       (unsigned long long)rep->verify.elements_checked,
+			       (unsigned long long)rep->verify.first_bad_offset,
+			       (unsigned long long)rep->verify.expected,
+			       (unsigned long long)rep->verify.got);
+	if (!rep->cancelled && rep->rate[LR_PHASE_BASELINE] == 0)
+		return lr_fail(err, LR_ERR, "%s: rep %u: the job made no progress in the baseline",
+			       ops->name, index + 1);
+	return LR_OK;
+}
+
+static void iso_time(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_result(struct lr_run *run)
+{
+	struct lr_err werr;
+
+	run->duration_s = ns_s(lr_now_ns() - run->t0_ns);
+	if (lr_result_write(run, &werr)) {
+		fprintf(stderr, "lrbench: %s\n", werr.msg);
+		return LR_ERR;
+	}
+	return LR_OK;
+}
+
+static int finish(struct lr_run *run, enum lr_status st, const char *reason)
+{
+	run->status = st;
+	if (reason)
+		snprintf(run->reason, sizeof(run->reason), "%s", reason);
+	if (write_result(run))
+		return 1;
+	switch (st) {
+	case LR_STATUS_SKIP:
+		return 77;
+	case LR_STATUS_FAIL:
+		return 1;
+	default:
+		return run->cancelled ? 128 + run->signal : 0;
+	}
+}
+
+int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts,
+		    struct lr_run *run)
+{
+	const struct lr_backend_ops *ops = opts->ops;
+	struct lr_err err = {{0}};
+	struct lr_dev *dev = NULL;
+	char path[PATH_MAX], why[1024];
+	const char *sel;
+	int rc, code;
+
+	memset(run, 0, sizeof(*run));
+	run->sc = sc;
+	run->opts = *opts;
+	run->t0_ns = lr_now_ns();
+	iso_time(run->start_time, sizeof(run->start_time));
+	snprintf(run->backend, sizeof(run->backend), "%s", ops->name);
+	sel = opts->device ? opts->device : (*sc->device ? sc->device : NULL);
+	snprintf(run->device_sel, sizeof(run->device_sel), "%s", sel ? sel : "");
+	snprintf(run->job_unit, sizeof(run->job_unit), "units");
+	run->reps_planned = sc->repetitions;
+	run->reps = calloc(sc->repetitions, sizeof(*run->reps));
+	run->timeline = open_memstream(&run->timeline_csv, &run->timeline_len);
+	run->pressure = open_memstream(&run->pressure_csv, &run->pressure_len);
+	if (!run->reps || !run->timeline || !run->pressure) {
+		fprintf(stderr, "lrbench: out of memory\n");
+		return 1;
+	}
+	fprintf(run->timeline, "time_s,rep,phase,progress,rate,bytes_per_s\n");
+	fprintf(run->pressure, "time_s,rep,op,bytes,live_bytes,latency_ms\n");
+
+	if (make_dirs(opts->outdir, &err)) {
+		fprintf(stderr, "lrbench: %s\n", err.msg);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", opts->outdir, LR_RESULT_FILE);
+	if (!access(path, F_OK)) {
+		fprintf(stderr, "lrbench: %s already exists; choose another output directory\n",
+			path);
+		return 1;
+	}
+	/* a result exists from the first moment on: a kill leaves "incomplete" */
+	snprintf(run->reason, sizeof(run->reason), "running (or killed) before repetition 1");
+	if (write_result(run))
+		return 1;
+
+	rc = ops->open(sel, &dev, &err);
+	if (rc == LR_SKIP) {
+		fprintf(stderr, "lrbench: skip: %s\n", err.msg);
+		return finish(run, LR_STATUS_SKIP, err.msg);
+	}
+	if (rc) {
+		fprintf(stderr, "lrbench: %s\n", err.msg);
+		return finish(run, LR_STATUS_FAIL, err.msg);
+	}
+	rc = ops->device_info(dev, &run->dev, &err);
+	if (rc) {
+		ops->close(dev);
+		fprintf(stderr, "lrbench: %s\n", err.msg);
+		return finish(run, rc == LR_SKIP ? LR_STATUS_SKIP : LR_STATUS_FAIL, err.msg);
+	}
+	run->have_device = true;
+
+	run->total_bytes = lr_memsize_bytes(&sc->total, run->dev.global_mem_bytes);
+	if (sc->total_max && run->total_bytes > sc->total_max)
+		run->total_bytes = sc->total_max;
+	run->chunk_bytes = lr_memsize_bytes(&sc->chunk, run->dev.global_mem_bytes);
+	if (run->dev.max_alloc_bytes && run->chunk_bytes > run->dev.max_alloc_bytes)
+		run->chunk_bytes = run->dev.max_alloc_bytes;
+	if (run->chunk_bytes > run->total_bytes)
+		run->chunk_bytes = run->total_bytes;
+	if (sc->pattern != LR_PATTERN_NONE && !run->chunk_bytes) {
+		ops->close(dev);
+		snprintf(why, sizeof(why),
+			 "%.400s: [pressure] chunk/total resolve to 0 bytes on a device with %llu "
+			 "bytes of global memory",
+			 sc->path, (unsigned long long)run->dev.global_mem_bytes);
+		fprintf(stderr, "lrbench: %s\n", why);
+		return finish(run, LR_STATUS_FAIL, why);
+	}
+
+	for (unsigned r = 0; r < run->reps_planned; r++) {
+		rc = run_rep(run, dev, r, &err);
+		if (run->reps[r].done)
+			run->reps_done = r + 1;
+		if (opts->stop && *opts->stop) {
+			run->cancelled = true;
+			run->signal = (int)*opts->stop;
+		}
+		if (rc)
+			break;
+		if (run->cancelled)
+			break;
+		if (r + 1 < run->reps_planned) {
+			/* journal: finished repetitions survive a kill */
+			snprintf(run->reason, sizeof(run->reason),
+				 "running (or killed) after %u of %u repetitions", r + 1,
+				 run->reps_planned);
+			write_result(run);
+		}
+	}
+	ops->close(dev);
+
+	if (rc) {
+		fprintf(stderr, "lrbench: %s%s\n", rc == LR_SKIP ? "skip: " : "", err.msg);
+		return finish(run, rc == LR_SKIP ? LR_STATUS_SKIP : LR_STATUS_FAIL, err.msg);
+	}
+	if (run->cancelled) {
+		snprintf(why, sizeof(why),
+			 "cancelled by signal %d (%s) during repetition %u of %u; data verified "
+			 "intact",
+			 run->signal, strsignal(run->signal), run->reps_done, run->reps_planned);
+		code = finish(run, LR_STATUS_PASS, why);
+		return code;
+	}
+	return finish(run, LR_STATUS_PASS, "");
+}
+
+void lr_run_fini(struct lr_run *run)
+{
+	if (run->reps)
+		for (unsigned r = 0; r < run->reps_planned; r++)
+			for (unsigned p = 0; p < LR_PHASES; p++)
+				lr_dvec_free(&run->reps[r].windows[p]);
+	free(run->reps);
+	run->reps = NULL;
+	if (run->timeline)
+		fclose(run->timeline);
+	if (run->pressure)
+		fclose(run->pressure);
+	free(run->timeline_csv);
+	free(run->pressure_csv);
+	run->timeline = run->pressure = NULL;
+	run->timeline_csv = run->pressure_csv = NULL;
+}

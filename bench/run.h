@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One lrbench run: the measurement structure every output (result.json,
+ * CSV, terminal text) is rendered from, and the runner that fills it.
+ */
+#ifndef LR_RUN_H
+#define LR_RUN_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "backend.h"
+#include "hist.h"
+#include "metrics.h"
+#include "scenario.h"
+
+enum lr_status { LR_STATUS_INCOMPLETE, LR_STATUS_PASS, LR_STATUS_FAIL, LR_STATUS_SKIP };
+
+const char *lr_status_name(enum lr_status s);
+
+struct lr_dvec {
+	double *v;
+	size_t n, cap;
+};
+
+struct lr_rep {
+	bool done;			 /* finished (verified), possibly cancelled early */
+	bool cancelled;			 /* stopped by a signal before its last phase ended */
+	double start_s;			 /* since the start of the run */
+	double phase_start_s[LR_PHASES]; /* since the start of the rep; NaN: not reached */
+	double duration_s;
+	double rate[LR_PHASES];		   /* mean units/s per phase; NaN where not reached */
+	double retained;		   /* rate[pressure] / rate[baseline] */
+	struct lr_dvec windows[LR_PHASES]; /* full-window rates, units/s */
+	struct lr_hist stall[LR_PHASES];   /* stall lengths, ns */
+	struct lr_hist alloc;		   /* pressure alloc+touch, ns */
+	uint64_t allocs, bytes_allocated, peak_live_bytes;
+	double sampler_cpu_pct;
+	struct lr_hist sampler_late; /* ns */
+	uint64_t samples, overruns;
+	bool samples_dropped;
+	uint64_t progress_end;
+	bool verified;
+	struct lr_verify_result verify;
+};
+
+struct lr_run_opts {
+	const struct lr_backend_ops *ops;
+	const char *device;	     /* NULL: scenario's, else backend default */
+	const char *outdir;	     /* must not hold a result.json yet */
+	bool progress;		     /* one line per second on stdout */
+	bool inject_corruption;	     /* test hook: corrupt the job buffer ... */
+	uint64_t inject_offset;	     /* ... at this byte offset before verifying rep 1 */
+	volatile sig_atomic_t *stop; /* set by a signal handler: cancel */
+};
+
+struct lr_run {
+	const struct lr_scenario *sc;
+	struct lr_run_opts opts;
+	char backend[32];
+	char device_sel[128];
+
+	bool have_device;
+	struct lr_device_info dev;
+	bool have_job;
+	struct lr_job_info job;
+	char job_unit[32];
+	uint64_t chunk_bytes, total_bytes; /* pressure sizes resolved on the device */
+
+	char start_time[32]; /* UTC ISO 8601 */
+	uint64_t t0_ns;
+	double duration_s;
+
+	unsigned reps_planned, reps_done;
+	struct lr_rep *reps;
+
+	enum lr_status status;
+	char reason[1024];
+	bool cancelled;
+	int signal;
+
+	/* CSV text accumulated over the repetitions */
+	char *timeline_csv, *pressure_csv;
+	size_t timeline_len, pressure_len;
+	FILE *timeline, *pressure;
+};
+
+/* Runs the scenario. Always tries to leave a result.json in opts->outdir.
+ * Returns the exit code: 0 pass, 1 fail, 77 skip, 128+signal when cancelled
+ * (1 if a cancelled run also failed verification). */
+int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts,
+		    struct lr_run *run);
+void lr_run_fini(struct lr_run *run);
+
+/* dvec helpers */
+int lr_dvec_push(struct lr_dvec *d, double x);
+void lr_dvec_free(struct lr_dvec *d);
+
+#endif /* LR_RUN_H */
