@@ -19,7 +19,7 @@ VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unkn
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
            -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -pthread -MMD -MP -D_GNU_SOURCE -DLR_VERSION='"$(VERSION)"' \
+override CFLAGS += -std=gnu11 $(WARN) -pthread -MMD -MP -D_GNU_SOURCE -DLR_VERSION='"$(VERSION)"' \
            -Iworkloads -Ibench
 LDLIBS  += -pthread -lOpenCL -ljansson -linih -lm
 

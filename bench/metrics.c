@@ -98,25 +98,20 @@ double lr_phase_rate(const struct lr_sample *s, size_t n, unsigned phase)
 uint64_t lr_detect_stalls(const struct lr_sample *s, size_t n, uint64_t threshold_ns,
 			  struct lr_hist per_phase[LR_PHASES])
 {
-	uint64_t stalls = 0, last_t, gap;
-	unsigned last_phase;
+	uint64_t stalls = 0, gap;
+	size_t first = 0; /* first sample that read the current value */
 
-	if (!n)
-		return 0;
-	last_t = s[0].t_ns;
-	last_phase = s[0].phase;
-	for (size_t i = 1; i < n; i++) {
-		if (s[i].progress == s[i - 1].progress && i + 1 < n)
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && s[i].progress == s[first].progress)
 			continue;
-		/* progress moved at sample i (or the series ends here) */
-		gap = s[i].t_ns - last_t;
+		/* s[first..i-1] all read the same value: observed no progress */
+		gap = s[i - 1].t_ns - s[first].t_ns;
 		if (gap > threshold_ns) {
-			if (last_phase < LR_PHASES)
-				lr_hist_add(&per_phase[last_phase], gap);
+			if (s[first].phase < LR_PHASES)
+				lr_hist_add(&per_phase[s[first].phase], gap);
 			stalls++;
 		}
-		last_t = s[i].t_ns;
-		last_phase = s[i].phase;
+		first = i;
 	}
 	return stalls;
 }

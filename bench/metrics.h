@@ -5,12 +5,15 @@
  * synthetic series in tests/unit/test_metrics.c).
  *
  * Stall: the sampler reads the job's progress counter every sample period.
- * A stall is an interval between two consecutive progress increments (from
- * the sample that saw one increment to the sample that saw the next) that is
- * longer than the scenario's stall_threshold_ms. Its length is that interval,
- * so it is resolved to one sample period. A gap still open when sampling ends
- * is closed at the last sample. The stall is attributed to the phase in which
- * it began.
+ * A stall is a run of consecutive samples that all read the same progress
+ * value and span more than the scenario's stall_threshold_ms; its length is
+ * the time from the first to the last sample of the run, i.e. the time the
+ * job was *observed* making no progress. This is a lower bound of the true
+ * gap (short by less than the time to the next sample, normally one sample
+ * period), and a late sampler wake-up can never be mistaken for a stall,
+ * because it produces no pair of equal readings. A run still open when
+ * sampling ends is closed at the last sample. The stall is attributed to the
+ * phase of its first sample.
  */
 #ifndef LR_METRICS_H
 #define LR_METRICS_H

@@ -277,9 +277,9 @@ static json_t *metrics_json(const struct lr_run *run)
 		PR(10)[r] = rep->verified ? (double)rep->verify.mismatches : NAN;
 		PR(11)[r] = rep->sampler_cpu_pct;
 		PR(12)
-		[r] =
-		    rep->sampler_late.count ? lr_hist_percentile(&rep->sampler_late, 99) * NS_TO_MS
-					    : NAN;
+		[r] = rep->sampler_late.count
+			  ? lr_hist_percentile(&rep->sampler_late, 99) * NS_TO_MS
+			  : NAN;
 		PR(13)[r] = (double)rep->overruns;
 		PR(14)
 		[r] = rep->stall[LR_PHASE_PRESSURE].count
@@ -306,8 +306,8 @@ static json_t *metrics_json(const struct lr_run *run)
 		     "pressure-phase mean throughput / baseline mean throughput, per repetition",
 		     "value", .per_rep = PR(4)},
 		    {"stall_latency", "ms", "lower",
-		     "intervals between two progress increments longer than the stall "
-		     "threshold, in baseline, pressure and cool-down",
+		     "intervals in which every sample read the same progress, longer than "
+		     "the stall threshold, in baseline, pressure and cool-down",
 		     "max", .hist = &h[0], .hist_scale = NS_TO_MS, .per_rep = PR(5)},
 		    {"stall_latency_pressure", "ms", "lower",
 		     "stall intervals that began in the pressure phase", "max", .hist = &h[1],
@@ -451,10 +451,14 @@ static json_t *reps_json(const struct lr_run *run)
 
 	for (unsigned r = 0; r < run->reps_done; r++) {
 		const struct lr_rep *rep = &run->reps[r];
-		json_t *j = json_object(), *rates = json_object(), *v = json_null();
+		json_t *j = json_object(), *rates = json_object(), *starts = json_object(),
+		       *v = json_null();
 
-		for (unsigned p = 0; p < LR_PHASES; p++)
+		for (unsigned p = 0; p < LR_PHASES; p++) {
 			json_object_set_new(rates, lr_phase_name(p), lr_json_real(rep->rate[p]));
+			json_object_set_new(starts, lr_phase_name(p),
+					    lr_json_real(rep->phase_start_s[p]));
+		}
 		if (rep->verified)
 			v = json_pack(
 			    "{s:I,s:I,s:I,s:o,s:o,s:o}", "passes", (json_int_t)rep->verify.passes,
@@ -473,6 +477,7 @@ static json_t *reps_json(const struct lr_run *run)
 		json_object_set_new(j, "start_s", lr_json_real(rep->start_s));
 		json_object_set_new(j, "duration_s", lr_json_real(rep->duration_s));
 		json_object_set_new(j, "cancelled", json_boolean(rep->cancelled));
+		json_object_set_new(j, "phase_start_s", starts);
 		json_object_set_new(j, "rates", rates);
 		json_object_set_new(j, "progress_end", json_integer((json_int_t)rep->progress_end));
 		json_object_set_new(j, "samples", json_integer((json_int_t)rep->samples));

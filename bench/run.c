@@ -258,8 +258,10 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 					(unsigned long long)run->opts.inject_offset);
 		}
 		if (!stop_rc) {
+			memset(&rep->verify, 0, sizeof(rep->verify));
 			stop_rc = ops->job_verify(job, &rep->verify, &serr);
-			rep->verified = !stop_rc;
+			/* a backend may report a mismatch as an error: the counts still hold */
+			rep->verified = !stop_rc || rep->verify.mismatches;
 		}
 		if (stop_rc && !rc) {
 			rc = stop_rc;

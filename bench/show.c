@@ -72,7 +72,7 @@ void lr_show_json(json_t *root, FILE *out)
 	fprintf(out, "  reps       %d of %d\n", (int)num(reps, "done"), (int)num(reps, "planned"));
 
 	metrics = json_object_get(root, "metrics");
-	if (!json_array_size(metrics))
+	if (!json_array_size(metrics) || !num(reps, "done"))
 		return;
 	fprintf(out, "\n  %-24s %-13s %6s %10s %10s %10s %10s %10s %10s  %-6s  %s\n", "metric",
 		"unit", "n", "min", "p50", "p99", "max", "mean", "stddev", "better", "per rep");

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fake_backend.h"
+
+struct fake_config fake_cfg;
+
+#define FAKE_ELEMS 64
+
+struct lr_dev {
+	int dummy;
+};
+
+struct lr_job {
+	pthread_mutex_t lock;
+	uint64_t t_start, freeze_start, frozen_ns, last;
+	bool stopped;
+	uint32_t buf[FAKE_ELEMS];
+};
+
+struct lr_pbuf {
+	uint64_t bytes;
+};
+
+/* the job the pressure touches freeze */
+static struct lr_job *current_job;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void fake_reset(void)
+{
+	memset(&fake_cfg, 0, sizeof(fake_cfg));
+	fake_cfg.rate = 1e6;
+	fake_cfg.global_mem_bytes = 1ull << 30;
+}
+
+static int fake_list(FILE *out, struct lr_err *err)
+{
+	fprintf(out, "0  fake device\n");
+	return LR_OK;
+}
+
+static int fake_open(const char *sel, struct lr_dev **out, struct lr_err *err)
+{
+	static struct lr_dev dev;
+
+	fake_cfg.opens++;
+	if (fake_cfg.open_rc)
+		return lr_fail(err, fake_cfg.open_rc, "fake: open refused (%s)",
+			       fake_cfg.open_rc == LR_SKIP ? "no fake device" : "broken");
+	*out = &dev;
+	return LR_OK;
+}
+
+static void fake_close(struct lr_dev *dev)
+{
+	fake_cfg.closes++;
+}
+
+static int fake_info(struct lr_dev *dev, struct lr_device_info *info, struct lr_err *err)
+{
+	memset(info, 0, sizeof(*info));
+	/* odd characters on purpose: the result writer must escape them */
+	snprintf(info->name, sizeof(info->name), "fake \"device\"\t\\ \xc2\xb5");
+	snprintf(info->vendor, sizeof(info->vendor), "lrbench tests");
+	snprintf(info->version, sizeof(info->version), "1.0");
+	info->global_mem_bytes = fake_cfg.global_mem_bytes;
+	info->max_alloc_bytes = fake_cfg.global_mem_bytes / 4;
+	info->compute_units = 2;
+	return LR_OK;
+}
+
+static uint32_t expected(unsigned i)
+{
+	return 0x9e3779b9u * (i + 1);
+}
+
+static int fake_job_start(struct lr_dev *dev, const struct lr_job_params *p, struct lr_job **out,
+			  struct lr_job_info *info, struct lr_err *err)
+{
+	struct lr_job *j;
+
+	fake_cfg.jobs++;
+	if (fake_cfg.job_start_rc)
+		return lr_fail(err, fake_cfg.job_start_rc, "fake: job_start refused");
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return lr_fail(err, LR_ERR, "fake: out of memory");
+	pthread_mutex_init(&j->lock, NULL);
+	j->t_start = now_ns();
+	for (unsigned i = 0; i < FAKE_ELEMS; i++)
+		j->buf[i] = expected(i);
+	info->unit = "items";
+	info->unit_bytes = 4;
+	info->work_groups = 2;
+	info->work_group_size = 1;
+	current_job = j;
+	if (fake_cfg.stop_after_start)
+		*fake_cfg.stop_after_start = SIGTERM;
+	*out = j;
+	return LR_OK;
+}
+
+static uint64_t fake_progress(struct lr_job *j)
+{
+	uint64_t now = now_ns(), eff, p;
+
+	pthread_mutex_lock(&j->lock);
+	eff = (j->freeze_start ? j->freeze_start : now) - j->t_start - j->frozen_ns;
+	p = (uint64_t)((double)eff / 1e9 * fake_cfg.rate);
+	if (p < j->last || j->stopped)
+		p = j->last;
+	j->last = p;
+	pthread_mutex_unlock(&j->lock);
+	return p;
+}
+
+static int fake_job_stop(struct lr_job *j, struct lr_err *err)
+{
+	fake_progress(j);
+	pthread_mutex_lock(&j->lock);
+	j->stopped = true;
+	pthread_mutex_unlock(&j->lock);
+	fake_cfg.stops++;
+	return LR_OK;
+}
+
+static int fake_verify(struct lr_job *j, struct lr_verify_result *res, struct lr_err *err)
+{
+	fake_cfg.verifies++;
+	memset(res, 0, sizeof(*res));
+	res->passes = j->last;
+	for (unsigned i = 0; i < FAKE_ELEMS; i++) {
+		res->elements_checked++;
+		if (j->buf[i] == expected(i))
+			continue;
+		if (!res->mismatches++) {
+			res->first_bad_offset = i * 4ull;
+			res->expected = expected(i);
+			res->got = j->buf[i];
+		}
+	}
+	if (res->mismatches && fake_cfg.verify_as_error)
+		return lr_fail(err, LR_ERR, "fake: %llu mismatches, first at byte %llu",
+			       (unsigned long long)res->mismatches,
+			       (unsigned long long)res->first_bad_offset);
+	return LR_OK;
+}
+
+static int fake_corrupt(struct lr_job *j, uint64_t off, struct lr_err *err)
+{
+	if (off / 4 >= FAKE_ELEMS)
+		return lr_fail(err, LR_ERR, "fake: corrupt: offset %llu beyond %u bytes",
+			       (unsigned long long)off, FAKE_ELEMS * 4);
+	j->buf[off / 4] ^= 0x1;
+	return LR_OK;
+}
+
+static void fake_job_destroy(struct lr_job *j)
+{
+	if (current_job == j)
+		current_job = NULL;
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+static int fake_alloc(struct lr_dev *dev, uint64_t bytes, struct lr_pbuf **out, struct lr_err *err)
+{
+	if (fake_cfg.alloc_rc)
+		return lr_fail(err, fake_cfg.alloc_rc, "fake: alloc of %llu bytes refused",
+			       (unsigned long long)bytes);
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return lr_fail(err, LR_ERR, "fake: out of memory");
+	(*out)->bytes = bytes;
+	fake_cfg.allocs++;
+	return LR_OK;
+}
+
+static int fake_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err *err)
+{
+	struct lr_job *j = current_job;
+	uint64_t t0, ns = (uint64_t)(fake_cfg.touch_freeze_ms * 1e6);
+	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+
+	fake_cfg.touches++;
+	if (!ns || !j)
+		return LR_OK;
+	fake_progress(j);
+	pthread_mutex_lock(&j->lock);
+	t0 = now_ns();
+	j->freeze_start = t0;
+	pthread_mutex_unlock(&j->lock);
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&j->lock);
+	j->frozen_ns += now_ns() - t0;
+	j->freeze_start = 0;
+	pthread_mutex_unlock(&j->lock);
+	return LR_OK;
+}
+
+static void fake_free(struct lr_pbuf *b)
+{
+	fake_cfg.frees++;
+	free(b);
+}
+
+const struct lr_backend_ops fake_backend = {
+    .name = "fake",
+    .help = "test-only backend",
+    .list_devices = fake_list,
+    .open = fake_open,
+    .close = fake_close,
+    .device_info = fake_info,
+    .job_start = fake_job_start,
+    .job_progress = fake_progress,
+    .job_stop = fake_job_stop,
+    .job_verify = fake_verify,
+    .job_corrupt = fake_corrupt,
+    .job_destroy = fake_job_destroy,
+    .pressure_alloc = fake_alloc,
+    .pressure_touch = fake_touch,
+    .pressure_free = fake_free,
+};

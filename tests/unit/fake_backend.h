@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test-only backend for the harness tests (never in lr_backends[]). The job's
+ * progress is a pure function of CLOCK_MONOTONIC time, so tests do not depend
+ * on CPU speed: progress = rate * (time since start - time frozen). Each
+ * pressure touch freezes progress for touch_freeze_ms, like a device that
+ * preempts the job while it makes room. The "buffer" is a small array the
+ * job fills with a known pattern; job_corrupt flips an element so that
+ * job_verify must find it.
+ */
+#ifndef FAKE_BACKEND_H
+#define FAKE_BACKEND_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "backend.h"
+
+struct fake_config {
+	int open_rc; /* LR_OK, LR_SKIP or LR_ERR */
+	int job_start_rc;
+	int alloc_rc;
+	double rate;		/* progress units per second */
+	double touch_freeze_ms; /* progress frozen during each touch */
+	bool verify_as_error;	/* report a mismatch as LR_ERR (like some backends) */
+	uint64_t global_mem_bytes;
+	volatile sig_atomic_t *stop_after_start; /* set to SIGTERM when a job starts */
+
+	/* counters the tests read */
+	unsigned opens, closes, jobs, stops, verifies, allocs, touches, frees;
+};
+
+extern struct fake_config fake_cfg;
+extern const struct lr_backend_ops fake_backend;
+
+void fake_reset(void);
+
+#endif /* FAKE_BACKEND_H */
