@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runner end to end against the test-only fake backend: pass, skip,
+ * failures (open, job start, allocation, verification mismatch through the
+ * --inject-corruption hook), cancel by signal, no progress, and refusing to
+ * overwrite a result. Each run's result.json is loaded and checked; the
+ * passing one is written to $LR_UNIT_OUT for schema validation by the tier.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fake_backend.h"
+#include "results.h"
+#include "run.h"
+
+static char tmpdir[256];
+static volatile sig_atomic_t stop_flag;
+
+/* warm-up 50 ms, baseline 300 ms, pressure 400 ms, cool-down 150 ms */
+static const char scenario_text[] = "[scenario]\n"
+				    "description = fake backend run\n"
+				    "backend = fake\n"
+				    "repetitions = 2\n"
+				    "timeline_ms = 50\n"
+				    "[job]\n"
+				    "buffer_bytes = 4K\n"
+				    "[phases]\n"
+				    "warmup_s = 0.05\n"
+				    "baseline_s = 0.3\n"
+				    "pressure_s = 0.4\n"
+				    "cooldown_s = 0.15\n"
+				    "[pressure]\n"
+				    "pattern = steady\n"
+				    "chunk = 1M\n"
+				    "total = 4M\n"
+				    "interval_ms = 20\n";
+
+static int setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/lrbench-test-run-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int per_test(void **state)
+{
+	fake_reset();
+	stop_flag = 0;
+	return 0;
+}
+
+/* Run the scenario into DIR (under $LR_UNIT_OUT or the temp dir); returns the
+ * exit code and the loaded result.json in *doc. */
+static int run_into(const char *name, const char *text, bool inject, json_t **doc)
+{
+	static struct lr_scenario sc;
+	const char *base = getenv("LR_UNIT_OUT") ? getenv("LR_UNIT_OUT") : tmpdir;
+	struct lr_run_opts o = {0};
+	struct lr_run run;
+	struct lr_err err = {{0}};
+	char dir[512], path[600];
+	json_error_t jerr;
+	int rc;
+
+	if (lr_scenario_parse_string(text, "fake.ini", &sc, &err))
+		fail_msg("%s", err.msg);
+	snprintf(dir, sizeof(dir), "%s/run-%s", base, name);
+	o.ops = &fake_backend;
+	o.outdir = dir;
+	o.stop = &stop_flag;
+	o.inject_corruption = inject;
+	o.inject_offset = 16;
+	rc = lr_run_scenario(&sc, &o, &run);
+	lr_run_fini(&run);
+	snprintf(path, sizeof(path), "%s/%s", dir, LR_RESULT_FILE);
+	*doc = json_load_file(path, 0, &jerr);
+	if (!*doc)
+		fail_msg("%s: %s", path, jerr.text);
+	return rc;
+}
+
+static json_t *metric(json_t *doc, const char *name)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(
+	    json_object_get(doc, "metrics"), i,
+	    m) if (!strcmp(json_string_value(json_object_get(m, "name")), name)) return m;
+	fail_msg("metric %s missing", name);
+	return NULL;
+}
+
+static double summary(json_t *doc, const char *name, const char *field)
+{
+	return json_number_value(
+	    json_object_get(json_object_get(metric(doc, name), "summary"), field));
+}
+
+static const char *status(json_t *doc)
+{
+	return json_string_value(json_object_get(doc, "status"));
+}
+
+/* A passing run: every repetition verified, throughput close to the fake
+ * rate, pressure freezes show up as stalls and as lost throughput. */
+static void test_pass(void **state)
+{
+	json_t *doc;
+	int rc;
+
+	fake_cfg.touch_freeze_ms = 25; /* each touch stops progress for 25 ms */
+	rc = run_into("pass", scenario_text, false, &doc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(status(doc), "pass");
+	assert_false(json_is_true(json_object_get(doc, "cancelled")));
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(doc, "repetitions"), "done")), 2);
+	assert_int_equal(fake_cfg.jobs, 2);
+	assert_int_equal(fake_cfg.verifies, 2);
+	assert_int_equal(fake_cfg.opens, fake_cfg.closes);
+	assert_int_equal(fake_cfg.allocs, fake_cfg.frees);
+	assert_true(fake_cfg.allocs >= 4);
+	/* baseline throughput: the fake's 1e6 units/s within 10% */
+	assert_true(fabs(summary(doc, "throughput", "mean") - 1e6) < 1e5);
+	assert_true(fabs(summary(doc, "throughput_bytes", "mean") - 4e6) < 4e5);
+	/* about half the pressure phase is frozen: clearly below the baseline */
+	assert_true(summary(doc, "throughput_retained", "max") < 0.8);
+	assert_true(summary(doc, "throughput_retained", "min") > 0.05);
+	/* every freeze is a stall of about 25 ms in the pressure phase */
+	assert_true(summary(doc, "stall_count_pressure", "min") >= 2);
+	assert_true(summary(doc, "stall_latency_pressure", "p50") > 15);
+	assert_true(summary(doc, "stall_latency_pressure", "p50") < 60);
+	assert_true(summary(doc, "pressure_alloc_latency", "min") >= 24);
+	assert_true(summary(doc, "verify_failures", "max") == 0);
+	assert_true(summary(doc, "sampler_cpu", "n") == 2);
+	json_decref(doc);
+}
+
+/* No device: exit 77 with the backend's reason in result.json. */
+static void test_skip(void **state)
+{
+	json_t *doc;
+
+	fake_cfg.open_rc = LR_SKIP;
+	assert_int_equal(run_into("skip", scenario_text, false, &doc), 77);
+	assert_string_equal(status(doc), "skip");
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(doc, "reason")), "no fake device"));
+	assert_true(json_is_null(json_object_get(doc, "device")));
+	json_decref(doc);
+}
+
+/* Runtime errors fail (exit 1) with the message as the reason. */
+static void test_errors(void **state)
+{
+	json_t *doc;
+
+	fake_cfg.open_rc = LR_ERR;
+	assert_int_equal(run_into("open-error", scenario_text, false, &doc), 1);
+	assert_string_equal(status(doc), "fail");
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "reason")), "broken"));
+	json_decref(doc);
+
+	fake_reset();
+	fake_cfg.job_start_rc = LR_ERR;
+	assert_int_equal(run_into("start-error", scenario_text, false, &doc), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "reason")), "job_start"));
+	json_decref(doc);
+
+	fake_reset();
+	fake_cfg.alloc_rc = LR_ERR;
+	assert_int_equal(run_into("alloc-error", scenario_text, false, &doc), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "reason")), "alloc"));
+	/* the job was still stopped and verified */
+	assert_int_equal(fake_cfg.verifies, 1);
+	json_decref(doc);
+}
+
+/* The corruption hook makes verification fail: exit 1, the first bad offset
+ * in the reason and in the repetition's verify record; whether the backend
+ * reports it as LR_OK+mismatches or as LR_ERR. */
+static void test_corruption_detected(void **state)
+{
+	for (int as_error = 0; as_error < 2; as_error++) {
+		json_t *doc, *v;
+
+		fake_reset();
+		fake_cfg.verify_as_error = as_error;
+		assert_int_equal(
+		    run_into(as_error ? "corrupt-err" : "corrupt", scenario_text, true, &doc), 1);
+		assert_string_equal(status(doc), "fail");
+		assert_non_null(strstr(json_string_value(json_object_get(doc, "reason")), "16"));
+		v = json_object_get(
+		    json_array_get(json_object_get(json_object_get(doc, "repetitions"), "runs"), 0),
+		    "verify");
+		assert_int_equal(json_integer_value(json_object_get(v, "mismatches")), 1);
+		assert_int_equal(json_integer_value(json_object_get(v, "first_bad_offset")), 16);
+		assert_true(summary(doc, "verify_failures", "max") == 1);
+		/* a wrong result ends the run */
+		assert_int_equal(fake_cfg.jobs, 1);
+		json_decref(doc);
+	}
+}
+
+/* A signal during the run: the job is stopped and verified, the result says
+ * cancelled, exit 128+signal. */
+static void test_cancel(void **state)
+{
+	json_t *doc;
+
+	fake_cfg.stop_after_start = &stop_flag; /* "SIGTERM" right after job start */
+	assert_int_equal(run_into("cancel", scenario_text, false, &doc), 128 + SIGTERM);
+	assert_true(json_is_true(json_object_get(doc, "cancelled")));
+	assert_string_equal(status(doc), "pass");
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "reason")), "cancelled"));
+	assert_int_equal(fake_cfg.verifies, 1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(doc, "repetitions"), "done")), 1);
+	json_decref(doc);
+}
+
+/* A job that never progresses is a failure, not a zero-throughput pass. */
+static void test_no_progress(void **state)
+{
+	json_t *doc;
+
+	fake_cfg.rate = 0;
+	assert_int_equal(run_into("no-progress", scenario_text, false, &doc), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "reason")), "no progress"));
+	json_decref(doc);
+}
+
+/* An existing result is never overwritten. */
+static void test_refuse_overwrite(void **state)
+{
+	static struct lr_scenario sc;
+	struct lr_run_opts o = {0};
+	struct lr_run run;
+	struct lr_err err;
+	char dir[512], path[600];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/existing", tmpdir);
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/result.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{}", f);
+	fclose(f);
+	assert_int_equal(lr_scenario_parse_string(scenario_text, "fake.ini", &sc, &err), LR_OK);
+	o.ops = &fake_backend;
+	o.outdir = dir;
+	o.stop = &stop_flag;
+	assert_int_equal(lr_run_scenario(&sc, &o, &run), 1);
+	lr_run_fini(&run);
+	assert_int_equal(fake_cfg.opens, 0);
+}
+
+/* Timeline and pressure CSVs: headers and rows for every repetition. */
+static void test_csv(void **state)
+{
+	const char *base = getenv("LR_UNIT_OUT") ? getenv("LR_UNIT_OUT") : tmpdir;
+	char path[600], line[256];
+	unsigned rows = 0, reps_seen = 0, allocs = 0;
+	json_t *doc;
+	FILE *f;
+
+	fake_cfg.touch_freeze_ms = 5;
+	assert_int_equal(run_into("csv", scenario_text, false, &doc), 0);
+	json_decref(doc);
+	snprintf(path, sizeof(path), "%s/run-csv/timeline.csv", base);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "time_s,rep,phase,progress,rate,bytes_per_s\n");
+	while (fgets(line, sizeof(line), f)) {
+		double t, rate;
+		unsigned rep;
+		char phase[16];
+
+		assert_int_equal(sscanf(line, "%lf,%u,%15[a-z],%*u,%lf", &t, &rep, phase, &rate),
+				 4);
+		reps_seen |= 1u << rep;
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(reps_seen, 0x6); /* reps 1 and 2 */
+	assert_true(rows >= 2 * 15);	  /* 0.9 s / 50 ms per repetition, minus cuts */
+	snprintf(path, sizeof(path), "%s/run-csv/pressure.csv", base);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "time_s,rep,op,bytes,live_bytes,latency_ms\n");
+	while (fgets(line, sizeof(line), f))
+		allocs += strstr(line, ",alloc,1048576,") != NULL;
+	fclose(f);
+	assert_int_equal(allocs, fake_cfg.allocs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_pass, per_test),
+	    cmocka_unit_test_setup(test_skip, per_test),
+	    cmocka_unit_test_setup(test_errors, per_test),
+	    cmocka_unit_test_setup(test_corruption_detected, per_test),
+	    cmocka_unit_test_setup(test_cancel, per_test),
+	    cmocka_unit_test_setup(test_no_progress, per_test),
+	    cmocka_unit_test_setup(test_refuse_overwrite, per_test),
+	    cmocka_unit_test_setup(test_csv, per_test),
+	};
+
+	return cmocka_run_group_tests_name("run", tests, setup, teardown);
+}
