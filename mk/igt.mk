@@ -26,7 +26,7 @@ IGT_VLR_TESTS := $(if $(wildcard $(VLR_UAPI)),$(basename $(notdir $(wildcard igt
 # The xe test needs IGT's xe library: real IGT trees only.
 IGT_XE_TESTS  := $(if $(IGT_DIR),xe_lr_evict)
 
-IGT_BASE_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE -MMD -MP -I$(VLR_UAPI_DIR) \
+IGT_BASE_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE -MMD -MP -Wno-clobbered -I$(VLR_UAPI_DIR) \
                    $(shell pkg-config --cflags libdrm 2>/dev/null)
 ifeq ($(IGT_DIR),)
 IGT_CFLAGS := $(IGT_BASE_CFLAGS) $(WARN) -Iigt-tests/lib
@@ -44,7 +44,8 @@ IGT_LDLIBS := -L$(IGT_BUILD_DIR)/lib -Wl,-rpath,$(abspath $(IGT_BUILD_DIR))/lib 
 IGT_DEPS   := $(IGT_BUILD_DIR)/lib
 endif
 
-IGT_BINS := $(addprefix $(IGT_OUT)/,$(IGT_SELFTESTS) $(IGT_VLR_TESTS) $(IGT_XE_TESTS))
+IGT_BINS := $(addprefix $(IGT_OUT)/,$(IGT_SELFTESTS) $(IGT_VLR_TESTS) $(IGT_XE_TESTS)) \
+            $(IGT_OUT)/stream_math
 
 .PHONY: igt-tests igt-test test-igt
 
@@ -55,6 +56,11 @@ igt-tests: deps $(IGT_BINS)
 $(IGT_OUT)/lrb_igt_%: igt-tests/selftest/lrb_igt_%.c $(IGT_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(IGT_CFLAGS) -o $@ $< $(IGT_LDLIBS)
+
+# The STREAM data model the vlr tests verify with, checked against brute force.
+$(IGT_OUT)/stream_math: igt-tests/selftest/stream_math.c igt-tests/vlr_stream.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(WARN) -o $@ $<
 
 $(IGT_OUT)/%: igt-tests/%.c $(IGT_DEPS) $(wildcard $(VLR_UAPI))
 	@mkdir -p $(@D)

@@ -198,6 +198,13 @@ else
 	sed 's/^/#   | /' "$tmp/unit.log" | tail -n 30
 fi
 
+echo "# vlr_stream.h: the STREAM model the vlr tests verify data with"
+if [ -x "$bdir/stream_math" ] && "$bdir/stream_math" >"$tmp/math.log" 2>&1; then
+	ok "$(cat "$tmp/math.log")"
+else
+	notok "stream_math: $(cat "$tmp/math.log" 2>/dev/null || echo "not built")"
+fi
+
 echo "# selftest: $passed passed, $failed failed"
 [ -z "$count_file" ] || echo "$passed $failed 0" >"$count_file"
 [ $failed -eq 0 ]

@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Eviction of long-running jobs on vlr: VRAM pressure preempts a job that
+ * never ends, its memory is evicted, restored, and it resumes with its data
+ * exactly as the passes it counted imply -- in both device modes (the
+ * generic preempt fence with pipelined restore, and the open-coded
+ * baseline). Plus many cycles, two LR VMs thrashing VRAM, and teardown in
+ * the awkward states (destroy while preempted, close or kill mid-restore).
+ */
+
+/**
+ * TEST: vlr lr evict
+ * Category: Core
+ * Mega feature: Compute
+ * Sub-category: Long-running compute
+ * Functionality: eviction, preempt fences, restore
+ * Description: Never-ending jobs survive VRAM eviction with exact data, in
+ *              the preempt-fence and the open-coded mode of vlr.
+ * Test category: functionality test
+ *
+ * SUBTEST: evict-preempt-fence
+ * Description: Pressure past VRAM size preempts and evicts a never-ending
+ *              job (preempt-fence mode); after restore it progresses again
+ *              and its buffer is exact.
+ *
+ * SUBTEST: evict-open-coded
+ * Description: The same eviction in the open-coded baseline mode.
+ *
+ * SUBTEST: evict-external-preempt-fence
+ * Description: Eviction of an external BO (own reservation object) mapped
+ *              by the LR job, preempt-fence mode.
+ *
+ * SUBTEST: evict-external-open-coded
+ * Description: Eviction of an external BO mapped by the LR job, open-coded.
+ *
+ * SUBTEST: many-cycles-preempt-fence
+ * Description: Sixteen pressure/release cycles; the job progresses after
+ *              each and its data stays exact (preempt-fence mode).
+ *
+ * SUBTEST: many-cycles-open-coded
+ * Description: Sixteen pressure/release cycles in the open-coded mode.
+ *
+ * SUBTEST: two-vms-thrash-preempt-fence
+ * Description: Two LR VMs whose buffers cannot both fit in VRAM both keep
+ *              progressing (the fairness rule) with exact data.
+ *
+ * SUBTEST: two-vms-thrash-open-coded
+ * Description: Two LR VMs thrashing VRAM in the open-coded mode.
+ *
+ * SUBTEST: destroy-preempted-preempt-fence
+ * Description: Destroying a VM whose queue was just preempted by eviction
+ *              cleans up; the device keeps running new jobs.
+ *
+ * SUBTEST: destroy-preempted-open-coded
+ * Description: Destroy while preempted, open-coded mode.
+ *
+ * SUBTEST: close-mid-restore-preempt-fence
+ * Description: A process closes its device file while its evicted LR job
+ *              is being restored; nothing leaks or hangs.
+ *
+ * SUBTEST: close-mid-restore-open-coded
+ * Description: Close mid-restore, open-coded mode.
+ *
+ * SUBTEST: kill-mid-restore-preempt-fence
+ * Description: SIGKILL to a process whose evicted LR job is being
+ *              restored; nothing leaks or hangs.
+ *
+ * SUBTEST: kill-mid-restore-open-coded
+ * Description: Kill mid-restore, open-coded mode.
+ */
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "igt.h"
+#include "vlr_helpers.h"
+
+IGT_TEST_DESCRIPTION("Never-ending jobs survive VRAM eviction with exact data on vlr.");
+
+#define CTL_ADDR      0x10000ull
+#define DATA_ADDR     0x10000000ull
+#define PRESSURE_ADDR 0x100000000ull
+#define CTL_PROGRESS  0
+#define CTL_STOP      8
+#define CTL_UFENCE    16
+#define UFENCE_DONE   0xd0e0000000000001ull
+#define CYCLES	      16
+
+#define EXTERNAL    (1 << 0) /* the stream buffer is an external BO */
+#define MANY_CYCLES (1 << 1)
+#define TWO_VMS	    (1 << 2)
+#define DESTROY	    (1 << 3) /* destroy the VM right after it was preempted */
+#define CLOSE_CHILD (1 << 4) /* a child process closes its file mid-restore */
+#define KILL_CHILD  (1 << 5) /* a child process is killed mid-restore */
+
+static const struct section {
+	const char *name;
+	unsigned int flags;
+	const char *describe;
+} sections[] = {
+    {"evict", 0,
+     "Pressure past VRAM preempts, evicts and restores a never-ending job; "
+     "its data is exact."},
+    {"evict-external", EXTERNAL, "Eviction and restore of an external BO mapped by an LR job."},
+    {"many-cycles", MANY_CYCLES, "Many eviction cycles; progress after each, data exact."},
+    {"two-vms-thrash", TWO_VMS, "Two LR VMs that cannot both fit in VRAM both progress."},
+    {"destroy-preempted", DESTROY, "Destroying a just-preempted VM cleans up."},
+    {"close-mid-restore", CLOSE_CHILD, "Closing the device file mid-restore cleans up."},
+    {"kill-mid-restore", KILL_CHILD, "Killing the process mid-restore cleans up."},
+    {},
+};
+
+static const struct mode {
+	const char *name;
+	uint32_t mode;
+} modes[] = {
+    {"preempt-fence", DRM_VLR_MODE_PREEMPT_FENCE},
+    {"open-coded", DRM_VLR_MODE_OPEN_CODED},
+    {},
+};
+
+static struct drm_vlr_get_info info;
+
+/* An LR VM running one STREAM job over a data BO; control page in system memory. */
+struct stream {
+	int fd;
+	uint32_t vm, queue, ctl_bo, data_bo;
+	volatile uint64_t *ctl;
+	uint32_t *data;
+	uint64_t size;
+	uint32_t seed;
+};
+
+static void stream_start(struct stream *s, int fd, uint64_t size, uint32_t seed, bool external)
+{
+	struct drm_vlr_exec e;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->size = size;
+	s->seed = seed;
+	s->vm = vlr_vm_create(fd);
+	s->ctl_bo = vlr_bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, s->vm);
+	s->ctl = vlr_bo_mmap(fd, s->ctl_bo, VLR_PAGE);
+	memset((void *)s->ctl, 0, VLR_PAGE);
+	vlr_map(fd, s->vm, s->ctl_bo, CTL_ADDR, VLR_PAGE);
+	s->data_bo = vlr_bo_create(fd, size, 0, external ? 0 : s->vm);
+	s->data = vlr_bo_mmap(fd, s->data_bo, size);
+	for (uint64_t i = 0; i < size / 4; i++)
+		s->data[i] = seed + (uint32_t)i;
+	vlr_map(fd, s->vm, s->data_bo, DATA_ADDR, size);
+	s->queue = vlr_queue_create(fd, s->vm);
+	e = (struct drm_vlr_exec){
+	    .queue_id = s->queue,
+	    .program = DRM_VLR_PROG_STREAM,
+	    .dst = DATA_ADDR,
+	    .len = size,
+	    .progress_addr = CTL_ADDR + CTL_PROGRESS,
+	    .stop_addr = CTL_ADDR + CTL_STOP,
+	    .ufence_addr = CTL_ADDR + CTL_UFENCE,
+	    .ufence_value = UFENCE_DONE,
+	};
+	igt_assert_eq(__vlr_exec(fd, &e), 0);
+}
+
+static uint64_t progress(struct stream *s)
+{
+	return s->ctl[CTL_PROGRESS / 8];
+}
+
+static uint64_t wait_progress(struct stream *s, uint64_t past, const char *when)
+{
+	uint64_t deadline = vlr_now_ns() + VLR_PROGRESS_S * VLR_SEC_NS, p;
+
+	while ((p = progress(s)) <= past) {
+		igt_assert_f(vlr_now_ns() < deadline,
+			     "VM %u: no progress %s for %d s (stuck at %" PRIu64 ")\n", s->vm, when,
+			     VLR_PROGRESS_S, p);
+		usleep(1000);
+	}
+	return p;
+}
+
+/* Stops the job, checks the buffer against the counted passes, tears down. */
+static uint64_t stream_stop_verify(struct stream *s)
+{
+	uint64_t passes;
+	int64_t bad;
+
+	__atomic_store_n((volatile uint32_t *)&s->ctl[CTL_STOP / 8], 1, __ATOMIC_SEQ_CST);
+	vlr_wait_eq(s->fd, s->vm, CTL_ADDR + CTL_UFENCE, UFENCE_DONE, VLR_WAIT_NS);
+	passes = progress(s);
+	bad = vlr_stream_mismatch(s->data, s->size / 4, s->seed, passes);
+	igt_assert_f(bad < 0,
+		     "VM %u: data lost or torn at element %" PRId64 " after %" PRIu64
+		     " passes: %#x, expected %#x\n",
+		     s->vm, bad, passes, bad < 0 ? 0 : s->data[bad],
+		     bad < 0 ? 0 : vlr_lcg_jump(s->seed + (uint32_t)bad, passes));
+	return passes;
+}
+
+static void stream_fini(struct stream *s)
+{
+	igt_assert_eq(__vlr_queue_destroy(s->fd, s->queue), 0);
+	munmap(s->data, s->size);
+	munmap((void *)s->ctl, VLR_PAGE);
+	vlr_vm_destroy(s->fd, s->vm);
+	vlr_bo_close(s->fd, s->data_bo);
+	vlr_bo_close(s->fd, s->ctl_bo);
+}
+
+/* VRAM pressure: a VM without queues binding BOs totalling `total` bytes. */
+struct pressure {
+	int fd;
+	uint32_t vm;
+	unsigned int count;
+	uint32_t bo[16];
+	uint64_t chunk;
+};
+
+static void pressure_apply(struct pressure *p, int fd, uint64_t total)
+{
+	p->fd = fd;
+	p->vm = vlr_vm_create(fd);
+	p->chunk = (info.vram_size / 4) & ~(VLR_PAGE - 1);
+	p->count = (total + p->chunk - 1) / p->chunk;
+	igt_assert(p->count <= 16);
+	for (unsigned int i = 0; i < p->count; i++) {
+		/* Binding makes the BO resident in VRAM: this is what evicts. */
+		p->bo[i] = vlr_bo_create(fd, p->chunk, 0, p->vm);
+		vlr_map(fd, p->vm, p->bo[i], PRESSURE_ADDR + i * p->chunk, p->chunk);
+	}
+}
+
+static void pressure_release(struct pressure *p)
+{
+	vlr_vm_destroy(p->fd, p->vm);
+	for (unsigned int i = 0; i < p->count; i++)
+		vlr_bo_close(p->fd, p->bo[i]);
+}
+
+static uint64_t median_ns(const __u64 *samples, uint32_t n)
+{
+	uint64_t v[DRM_VLR_STATS_SAMPLES];
+
+	if (!n)
+		return 0;
+	n = n > DRM_VLR_STATS_SAMPLES ? DRM_VLR_STATS_SAMPLES : n;
+	memcpy(v, samples, n * sizeof(*v));
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t j = i; j && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[n / 2];
+}
+
+static void report_stats(int fd, const char *mode, const struct drm_vlr_stats *before)
+{
+	struct drm_vlr_stats st;
+
+	vlr_get_stats(fd, 0, &st);
+	igt_info("%s: %" PRIu64 " preemptions, %" PRIu64 " restores, %" PRIu64
+		 " evictions, %" PRIu64 " KiB to system, %" PRIu64
+		 " KiB to VRAM, median preempt %.1f us, "
+		 "median restore %.1f us\n",
+		 mode, (uint64_t)(st.preemptions - before->preemptions),
+		 (uint64_t)(st.restores - before->restores),
+		 (uint64_t)(st.evictions - before->evictions),
+		 (uint64_t)(st.bytes_to_system - before->bytes_to_system) >> 10,
+		 (uint64_t)(st.bytes_to_vram - before->bytes_to_vram) >> 10,
+		 median_ns(st.preempt_lat_ns, st.preempt_samples) / 1e3,
+		 median_ns(st.restore_lat_ns, st.restore_samples) / 1e3);
+}
+
+/* One eviction cycle: pressure, check the job was preempted and evicted, release, resumes. */
+static void evict_cycle(int fd, struct stream *s, int cycle)
+{
+	struct drm_vlr_stats before, after;
+	struct pressure p;
+	uint64_t at, deadline;
+
+	at = wait_progress(s, progress(s), "before pressure");
+	vlr_get_stats(fd, 0, &before);
+	pressure_apply(&p, fd, info.vram_size + info.vram_size / 4);
+	/* Moves are pipelined: the counters may trail the bind by a little. */
+	deadline = vlr_now_ns() + VLR_WAIT_NS;
+	do {
+		vlr_get_stats(fd, 0, &after);
+		if (after.preemptions > before.preemptions && after.evictions > before.evictions &&
+		    after.bytes_to_system - before.bytes_to_system >= s->size)
+			break;
+		usleep(1000);
+	} while (vlr_now_ns() < deadline);
+	igt_assert_f(after.preemptions > before.preemptions,
+		     "cycle %d: pressure past VRAM did not preempt the LR job\n", cycle);
+	igt_assert_f(after.evictions > before.evictions &&
+			 after.bytes_to_system - before.bytes_to_system >= s->size,
+		     "cycle %d: the LR job's %" PRIu64 " KiB were not evicted (%" PRIu64
+		     " evictions, %" PRIu64 " KiB out)\n",
+		     cycle, s->size >> 10, (uint64_t)(after.evictions - before.evictions),
+		     (uint64_t)(after.bytes_to_system - before.bytes_to_system) >> 10);
+	pressure_release(&p);
+	/* Resumed: the counter moves past where it was when pressure came. */
+	wait_progress(s, progress(s) > at ? progress(s) : at, "after restore");
+	vlr_get_stats(fd, 0, &after);
+	igt_assert_f(after.restores > before.restores, "cycle %d: progress without a restore\n",
+		     cycle);
+	igt_assert_f(after.bytes_to_vram - before.bytes_to_vram >= s->size,
+		     "cycle %d: only %" PRIu64 " KiB restored to VRAM, the job's buffer is %" PRIu64
+		     " KiB\n",
+		     cycle, (uint64_t)(after.bytes_to_vram - before.bytes_to_vram) >> 10,
+		     s->size >> 10);
+}
+
+static void set_mode(int fd, const struct mode *m)
+{
+	int ret = __vlr_set_mode(fd, m->mode);
+
+	igt_assert_f(ret == 0, "switching to %s mode: %s\n", m->name, strerror(-ret));
+}
+
+/* Child side of close/kill mid-restore: raw ioctls, exit codes, no igt asserts. */
+enum { CHILD_OK, CHILD_NODEV, CHILD_SETUP, CHILD_PIPE };
+
+static void __attribute__((noreturn)) child_stream(int cmd_rd, int ready_wr, uint64_t size)
+{
+	struct drm_vlr_vm_create vc = {};
+	struct drm_vlr_gem_create ctl = {.size = VLR_PAGE, .flags = DRM_VLR_GEM_CREATE_SYSTEM};
+	struct drm_vlr_gem_create data = {.size = size};
+	struct drm_vlr_gem_mmap_offset mo = {};
+	struct drm_vlr_queue_create qc = {};
+	struct drm_vlr_vm_bind b = {.op = DRM_VLR_VM_BIND_OP_MAP};
+	struct drm_vlr_exec e = {.program = DRM_VLR_PROG_STREAM};
+	volatile uint64_t *c;
+	char cmd;
+	int fd = vlr_open_render();
+
+	if (fd < 0)
+		_exit(CHILD_NODEV);
+	if (ioctl(fd, DRM_IOCTL_VLR_VM_CREATE, &vc))
+		_exit(CHILD_SETUP);
+	ctl.vm_id = data.vm_id = b.vm_id = qc.vm_id = vc.vm_id;
+	if (ioctl(fd, DRM_IOCTL_VLR_GEM_CREATE, &ctl) || ioctl(fd, DRM_IOCTL_VLR_GEM_CREATE, &data))
+		_exit(CHILD_SETUP);
+	mo.handle = ctl.handle;
+	if (ioctl(fd, DRM_IOCTL_VLR_GEM_MMAP_OFFSET, &mo))
+		_exit(CHILD_SETUP);
+	c = mmap(NULL, VLR_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, mo.offset);
+	if (c == MAP_FAILED)
+		_exit(CHILD_SETUP);
+	b.handle = ctl.handle, b.addr = CTL_ADDR, b.range = VLR_PAGE;
+	if (ioctl(fd, DRM_IOCTL_VLR_VM_BIND, &b))
+		_exit(CHILD_SETUP);
+	b.handle = data.handle, b.addr = DATA_ADDR, b.range = size;
+	if (ioctl(fd, DRM_IOCTL_VLR_VM_BIND, &b) || ioctl(fd, DRM_IOCTL_VLR_QUEUE_CREATE, &qc))
+		_exit(CHILD_SETUP);
+	e.queue_id = qc.queue_id, e.dst = DATA_ADDR, e.len = size;
+	e.progress_addr = CTL_ADDR + CTL_PROGRESS, e.stop_addr = CTL_ADDR + CTL_STOP;
+	if (ioctl(fd, DRM_IOCTL_VLR_EXEC, &e))
+		_exit(CHILD_SETUP);
+	for (int i = 0; i < VLR_PROGRESS_S * 1000 && c[CTL_PROGRESS / 8] == 0; i++)
+		usleep(1000);
+	if (c[CTL_PROGRESS / 8] == 0)
+		_exit(CHILD_SETUP);
+	if (write(ready_wr, "r", 1) != 1)
+		_exit(CHILD_PIPE);
+	/* Wait for the parent: 'c' closes everything with the job running; a kill never returns. */
+	if (read(cmd_rd, &cmd, 1) != 1 || cmd != 'c')
+		_exit(CHILD_PIPE);
+	munmap((void *)c, VLR_PAGE);
+	close(fd);
+	_exit(CHILD_OK);
+}
+
+static void test_child_mid_restore(int fd, unsigned int flags)
+{
+	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1);
+	struct pressure p;
+	struct stream check;
+	int cmd[2], ready[2], status;
+	pid_t pid;
+	char r;
+
+	igt_assert_eq(pipe(cmd), 0);
+	igt_assert_eq(pipe(ready), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		close(cmd[1]);
+		close(ready[0]);
+		child_stream(cmd[0], ready[1], size);
+	}
+	close(cmd[0]);
+	close(ready[1]);
+	igt_assert_f(read(ready[0], &r, 1) == 1, "the child never got its LR job running\n");
+
+	/* Evict the child's job, release, and hit it while the restore is in flight. */
+	pressure_apply(&p, fd, info.vram_size + info.vram_size / 4);
+	pressure_release(&p);
+	if (flags & KILL_CHILD) {
+		igt_assert_eq(kill(pid, SIGKILL), 0);
+	} else {
+		igt_assert_eq(write(cmd[1], "c", 1), 1);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	if (flags & KILL_CHILD)
+		igt_assert_f(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			     "child status %#x, expected killed by SIGKILL\n", status);
+	else
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_OK,
+			     "child status %#x, expected a clean exit\n", status);
+	close(cmd[1]);
+	close(ready[0]);
+
+	/* The device is still healthy: a new LR job runs, is evicted, restored, exact. */
+	stream_start(&check, fd, size, 11, false);
+	evict_cycle(fd, &check, 0);
+	stream_stop_verify(&check);
+	stream_fini(&check);
+}
+
+static void test_destroy_preempted(int fd)
+{
+	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1);
+	struct drm_vlr_stats st;
+	struct pressure p;
+	struct stream s, check;
+
+	stream_start(&s, fd, size, 3, false);
+	wait_progress(&s, 0, "before pressure");
+	pressure_apply(&p, fd, info.vram_size + info.vram_size / 4);
+	vlr_get_stats(fd, s.queue, &st);
+	igt_info("queue state right after eviction: %u (2 = preempted)\n", st.queue_state);
+	/* Tear everything down in this state, pressure still held. */
+	igt_assert_eq(__vlr_queue_destroy(fd, s.queue), 0);
+	vlr_vm_destroy(fd, s.vm);
+	munmap(s.data, s.size);
+	munmap((void *)s.ctl, VLR_PAGE);
+	vlr_bo_close(fd, s.data_bo);
+	vlr_bo_close(fd, s.ctl_bo);
+	pressure_release(&p);
+
+	stream_start(&check, fd, size, 5, false);
+	evict_cycle(fd, &check, 0);
+	stream_stop_verify(&check);
+	stream_fini(&check);
+}
+
+static void test_two_vms(int fd)
+{
+	/* Each buffer is 60% of VRAM: both cannot be resident at once. */
+	uint64_t size = (info.vram_size * 6 / 10) & ~(VLR_PAGE - 1);
+	struct stream a, b;
+	uint64_t a0, b0, end;
+
+	stream_start(&a, fd, size, 100, false);
+	wait_progress(&a, 0, "before the second VM");
+	stream_start(&b, fd, size, 200, false);
+	a0 = progress(&a);
+	b0 = progress(&b);
+	/* Both must make at least three more passes within the limit. */
+	end = vlr_now_ns() + VLR_PROGRESS_S * VLR_SEC_NS;
+	while ((progress(&a) < a0 + 3 || progress(&b) < b0 + 3) && vlr_now_ns() < end)
+		usleep(2000);
+	igt_assert_f(progress(&a) >= a0 + 3 && progress(&b) >= b0 + 3,
+		     "starvation: VM A %" PRIu64 " -> %" PRIu64 ", VM B %" PRIu64 " -> %" PRIu64
+		     " passes in %d s\n",
+		     a0, progress(&a), b0, progress(&b), VLR_PROGRESS_S);
+	igt_info("thrash: A %" PRIu64 " passes, B %" PRIu64 " passes\n", stream_stop_verify(&a),
+		 stream_stop_verify(&b));
+	stream_fini(&b);
+	stream_fini(&a);
+}
+
+static void test_evict(int fd, const struct mode *m, unsigned int flags)
+{
+	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1);
+	struct drm_vlr_stats before;
+	struct stream s;
+
+	set_mode(fd, m);
+	vlr_get_stats(fd, 0, &before);
+	if (flags & TWO_VMS) {
+		test_two_vms(fd);
+	} else if (flags & DESTROY) {
+		test_destroy_preempted(fd);
+	} else if (flags & (CLOSE_CHILD | KILL_CHILD)) {
+		test_child_mid_restore(fd, flags);
+	} else {
+		stream_start(&s, fd, size, 42, flags & EXTERNAL);
+		for (int i = 0; i < (flags & MANY_CYCLES ? CYCLES : 1); i++)
+			evict_cycle(fd, &s, i);
+		igt_info("%" PRIu64 " passes, data exact\n", stream_stop_verify(&s));
+		stream_fini(&s);
+	}
+	report_stats(fd, m->name, &before);
+}
+
+int igt_main ()
+{
+	int fd = -1;
+
+	igt_fixture () {
+		fd = vlr_require_device(&info);
+		igt_require_f(info.vram_size >= 16 * VLR_PAGE,
+			      "VRAM of %" PRIu64 " bytes is too small\n", (uint64_t)info.vram_size);
+	}
+
+	for (const struct section *s = sections; s->name; s++) {
+		for (const struct mode *m = modes; m->name; m++) {
+			igt_describe(s->describe);
+			igt_subtest_f ("%s-%s", s->name, m->name)
+				test_evict(fd, m, s->flags);
+		}
+	}
+
+	igt_fixture () {
+		__vlr_set_mode(fd, DRM_VLR_MODE_PREEMPT_FENCE);
+		close(fd);
+	}
+}
