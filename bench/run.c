@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -61,11 +63,14 @@ struct rep_ctx {
 	struct lr_rep *rep;
 	unsigned index;
 	struct lr_sampler *sampler;
-	struct lr_pressure *pressure;
 	_Atomic unsigned phase;
-	uint64_t t0;	    /* rep time origin */
-	uint64_t next_tick; /* progress display */
-	uint64_t tick_t, tick_progress;
+	uint64_t t0; /* rep time origin */
+	/* progress display: its own thread, so a long pressure allocation
+	 * cannot hold the one-line-per-second output back */
+	pthread_t display;
+	bool display_running;
+	atomic_bool display_stop;
+	_Atomic uint64_t live_bytes, allocs;
 };
 
 static bool should_stop(void *ctx)
@@ -88,30 +93,57 @@ static void fmt_bytes(char *buf, size_t len, double b)
 }
 
 /* One line per second on a terminal. */
-static void tick(void *ctx)
+static void *display_main(void *arg)
 {
-	struct rep_ctx *c = ctx;
-	uint64_t now, p;
-	double rate;
-	char live[32];
+	struct rep_ctx *c = arg;
+	uint64_t last_t = lr_now_ns(), last_p = atomic_load(&c->sampler->last_progress);
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load(&c->display_stop)) {
+		uint64_t now, p;
+		char live[32];
+
+		next.tv_sec++;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+		if (atomic_load(&c->display_stop))
+			break;
+		now = lr_now_ns();
+		p = atomic_load_explicit(&c->sampler->last_progress, memory_order_relaxed);
+		fmt_bytes(live, sizeof(live), (double)atomic_load(&c->live_bytes));
+		printf("rep %u/%u %-8s %6.1f s  %10.4g %s/s  pressure live %-10s allocs %llu\n",
+		       c->index + 1, c->run->reps_planned, lr_phase_name(atomic_load(&c->phase)),
+		       (double)(now - c->t0) / 1e9,
+		       (double)(p - last_p) / ((double)(now - last_t) / 1e9), c->run->job_unit,
+		       live, (unsigned long long)atomic_load(&c->allocs));
+		fflush(stdout);
+		last_t = now;
+		last_p = p;
+	}
+	return NULL;
+}
+
+static void display_start(struct rep_ctx *c)
+{
+	sigset_t all, old;
 
 	if (!c->run->opts.progress)
 		return;
-	now = lr_now_ns();
-	if (now < c->next_tick)
+	atomic_store(&c->display_stop, false);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	c->display_running = !pthread_create(&c->display, NULL, display_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void display_stop(struct rep_ctx *c)
+{
+	if (!c->display_running)
 		return;
-	p = atomic_load_explicit(&c->sampler->last_progress, memory_order_relaxed);
-	rate = now > c->tick_t ? (double)(p - c->tick_progress) / ((double)(now - c->tick_t) / 1e9)
-			       : 0;
-	fmt_bytes(live, sizeof(live), c->pressure ? (double)c->pressure->live_bytes : 0);
-	printf("rep %u/%u %-8s %6.1f s  %10.4g %s/s  pressure live %-10s allocs %llu\n",
-	       c->index + 1, c->run->reps_planned, lr_phase_name(atomic_load(&c->phase)),
-	       (double)(now - c->t0) / 1e9, rate, c->run->job_unit, live,
-	       (unsigned long long)(c->pressure ? c->pressure->allocs : 0));
-	fflush(stdout);
-	c->tick_t = now;
-	c->tick_progress = p;
-	c->next_tick = now + 1000000000ull;
+	atomic_store(&c->display_stop, true);
+	pthread_join(c->display, NULL);
+	c->display_running = false;
 }
 
 static void pressure_event(void *ctx, uint64_t t_ns, enum lr_pressure_op op, uint64_t bytes,
@@ -119,6 +151,9 @@ static void pressure_event(void *ctx, uint64_t t_ns, enum lr_pressure_op op, uin
 {
 	struct rep_ctx *c = ctx;
 
+	atomic_store(&c->live_bytes, live_bytes);
+	if (op == LR_PRESSURE_ALLOC)
+		atomic_fetch_add(&c->allocs, 1);
 	/* frees are not timed: their latency field stays empty */
 	fprintf(c->run->pressure, "%.6f,%u,%s,%llu,%llu,", (double)(t_ns - c->t0) / 1e9,
 		c->index + 1, op == LR_PRESSURE_ALLOC ? "alloc" : "free", (unsigned long long)bytes,
@@ -201,8 +236,6 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	sampler.capacity = (size_t)(lr_scenario_rep_seconds(sc) * sc->sample_rate_hz * 1.1) + 1024;
 	atomic_store(&c.phase, LR_PHASE_WARMUP);
 	c.t0 = lr_now_ns();
-	c.next_tick = c.t0;
-	c.tick_t = c.t0;
 	rc = lr_sampler_start(&sampler, err);
 	if (rc) {
 		ops->job_stop(job, NULL);
@@ -219,11 +252,11 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	pressure.hold_ms = sc->hold_ms;
 	pressure.gap_ms = sc->gap_ms;
 	pressure.should_stop = should_stop;
-	pressure.tick = tick;
+	pressure.tick = NULL;
 	pressure.event = pressure_event;
 	pressure.ctx = &c;
 	lr_pressure_init(&pressure);
-	c.pressure = &pressure;
+	display_start(&c);
 
 	t = lr_now_ns();
 	for (unsigned p = 0; p < LR_PHASES && !rc; p++) {
@@ -234,15 +267,15 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 			rc = lr_pressure_run(&pressure, t, end, err);
 			lr_pressure_release(&pressure);
 		}
-		if (!rc && !lr_sleep_until(end, should_stop, tick, &c))
+		if (!rc && !lr_sleep_until(end, should_stop, NULL, &c))
 			break;
 		t = end;
 	}
 	if (should_stop(&c))
 		rep->cancelled = true;
+	display_stop(&c);
 	lr_sampler_stop(&sampler);
 	lr_pressure_fini(&pressure);
-	c.pressure = NULL;
 
 	/* stop + verify even after an error or a cancel: data must be intact */
 	{

@@ -47,7 +47,7 @@ static const struct param params[] = {
     {"scenario", "sample_rate_hz", P_DOUBLE, OFF(sample_rate_hz), 1, 100000, "1000",
      "progress sampling rate of the sampler thread"},
     {"scenario", "stall_threshold_ms", P_DOUBLE, OFF(stall_threshold_ms), 0.001, 60000, "5",
-     "a gap between two progress increments longer than this is a stall"},
+     "progress observed unchanged for longer than this is a stall"},
     {"scenario", "timeline_ms", P_DOUBLE, OFF(timeline_ms), 0.01, 60000, "100",
      "window of the throughput timeline (timeline.csv, windowed statistics)"},
     {"job", "buffer_bytes", P_BYTES, OFF(buffer_bytes), 4096, 64.0 * (1ull << 30), "4M",
@@ -56,7 +56,8 @@ static const struct param params[] = {
      "persistent work-groups (0 = one per compute unit; never more)"},
     {"job", "work_group_size", P_U32, OFF(work_group_size), 0, 65536, "0",
      "work-items per group (0 = backend default)"},
-    {"job", "seed", P_U32, OFF(seed), 0, UINT32_MAX, "1", "initial buffer contents derive from it"},
+    {"job", "seed", P_U32, OFF(seed), 0, UINT32_MAX, "1",
+     "initial buffer contents derive from it (repetition r uses seed + r - 1)"},
     {"phases", "warmup_s", P_DOUBLE, OFF(warmup_s), 0, 86400, "1",
      "warm-up: the job runs, nothing is measured"},
     {"phases", "baseline_s", P_DOUBLE, OFF(baseline_s), 0.01, 86400, "3",
@@ -610,10 +611,13 @@ void lr_scenario_print_keys(FILE *out)
 
 	for (unsigned i = 0; i < NPARAMS; i++) {
 		const struct param *p = &params[i];
+		char range[64] = "";
 
 		if (strcmp(sec, p->section))
 			fprintf(out, "[%s]\n", sec = p->section);
-		fprintf(out, "  %-20s default %-8s %s\n", p->key, *p->def ? p->def : "\"\"",
-			p->help);
+		if (p->type == P_U32 || p->type == P_DOUBLE || p->type == P_BYTES)
+			snprintf(range, sizeof(range), " [%.6g, %.6g]", p->min, p->max);
+		fprintf(out, "  %-20s default %-8s %s%s\n", p->key, *p->def ? p->def : "\"\"",
+			p->help, range);
 	}
 }

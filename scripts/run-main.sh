@@ -1,2 +1,45 @@
 #!/usr/bin/env bash
-echo "run: not wired yet" >&2; exit 1
+# `make run`: the main job. Runs lrbench's default scenario with the OpenCL
+# backend on the default device (PoCL's CPU device on a machine without a
+# GPU), writes results/runs/<UTC timestamp>/, prints the summary and the
+# result directory. Environment / make variables:
+#   BACKEND=NAME     workload backend (default: the scenario's, opencl)
+#   DEVICE=SEL       device selector ("P:D" or a name substring)
+#   SCENARIO=NAME    scenario name or file (default: default)
+#   DURATION=S       seconds per repetition (scales the phases)
+#   REPS=N           repetitions
+# Exit status is lrbench's: 0 pass, 1 failure, 77 skip (reason printed).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+lrbench=${LRBENCH:-build/bin/lrbench}
+[ -x "$lrbench" ] || { echo "run: $lrbench is not built (make all)" >&2; exit 1; }
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+dir=results/runs/$stamp
+n=1
+while [ -e "$dir" ]; do dir=results/runs/$stamp-$n; n=$((n + 1)); done
+
+args=(run "${SCENARIO:-default}" -o "$dir" --summary)
+[ -n "${BACKEND:-}" ] && args+=(--backend "$BACKEND")
+[ -n "${DEVICE:-}" ] && args+=(--device "$DEVICE")
+[ -n "${DURATION:-}" ] && args+=(--duration "$DURATION")
+[ -n "${REPS:-}" ] && args+=(--reps "$REPS")
+
+echo "run: $lrbench ${args[*]}"
+"$lrbench" "${args[@]}"
+rc=$?
+case $rc in
+0) verdict=pass ;;
+77) verdict="skipped (reason above)" ;;
+2) verdict="usage error" ;;
+*) verdict="FAILED (exit $rc)" ;;
+esac
+if [ -f "$dir/result.json" ]; then
+	# the summary is printed by lrbench --summary; say where everything is
+	echo "run: $verdict; results in $dir/ (result.json, timeline.csv, pressure.csv)"
+	echo "run: lrbench show $dir   # to print the summary again"
+else
+	echo "run: $verdict; no result was written" >&2
+fi
+exit $rc
