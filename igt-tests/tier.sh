@@ -12,6 +12,8 @@
 #    the vlr device is in kernel-patches/series and scripts/uml-run.sh exists;
 #    otherwise every vlr subtest counts as SKIPPED and the reason is printed.
 # --uml-only runs step 3 alone (make igt-test) and fails when it cannot run.
+# Environment: LR_IGT_UML_APPEND (extra UML kernel command line, e.g.
+# "vlr.vram_mb=32"), LR_IGT_TIMEOUT (per-subtest limit, default 120 s).
 #
 # Writes "PASSED FAILED SKIPPED" to $LR_TIER_COUNT when set; exits 1 when
 # anything failed.
@@ -99,7 +101,11 @@ if [ -n "$reason" ]; then
 	[ $uml_only -eq 0 ] || F=$((F + 1))
 else
 	out=$bdir/results-uml
-	igt-tests/run-uml.sh --out "$out" --name lrbench-vlr "${vlr_bins[@]}"
+	# LR_IGT_UML_APPEND: extra UML kernel command line (e.g. "vlr.vram_mb=32");
+	# LR_IGT_TIMEOUT: per-subtest limit in seconds.
+	uml_args=(--out "$out" --name lrbench-vlr --timeout "${LR_IGT_TIMEOUT:-120}")
+	[ -z "${LR_IGT_UML_APPEND:-}" ] || uml_args+=(--append "$LR_IGT_UML_APPEND")
+	igt-tests/run-uml.sh "${uml_args[@]}" "${vlr_bins[@]}"
 	rc=$?
 	if [ -s "$out/results.json" ]; then
 		read -r p f s < <(python3 -c '

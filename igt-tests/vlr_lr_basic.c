@@ -312,15 +312,22 @@ static void test_no_fence_in_dmabuf(int fd)
 	ret = ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex);
 	igt_require_f(ret == 0 || errno != ENOTTY, "kernel lacks DMA_BUF_IOCTL_EXPORT_SYNC_FILE\n");
 	igt_assert_f(ret == 0, "EXPORT_SYNC_FILE: %s\n", strerror(errno));
+	/*
+	 * A bounded fence (say, a pipelined move) may still be pending, so give
+	 * it 5 s; a fence of the never-ending job could only signal by the job
+	 * ending, and the job must still be running afterwards.
+	 */
 	pfd = (struct pollfd){.fd = ex.fd, .events = POLLIN};
 	igt_assert_f(
-	    poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN),
+	    poll(&pfd, 1, 5000) == 1 && (pfd.revents & POLLIN),
 	    "the dma-buf of a BO mapped by a running LR job carries an unsignalled fence\n");
 	/* Nor does polling the dma-buf itself block on the running job. */
 	pfd = (struct pollfd){.fd = dmabuf, .events = POLLIN | POLLOUT};
-	igt_assert_eq(poll(&pfd, 1, 0), 1);
+	igt_assert_eq(poll(&pfd, 1, 5000), 1);
 	igt_assert_eq(pfd.revents & (POLLIN | POLLOUT), POLLIN | POLLOUT);
 	close(ex.fd);
+	igt_assert_f(c.ctl[CTL_UFENCE / 8] == 0, "the never-ending job ended on its own\n");
+	wait_progress(&c, c.ctl[CTL_PROGRESS / 8]);
 
 	check_stream(&c, 0, stop_stream(&c));
 	close(dmabuf);

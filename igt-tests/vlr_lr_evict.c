@@ -317,8 +317,12 @@ static void evict_cycle(int fd, struct stream *s, int cycle)
 
 static void set_mode(int fd, const struct mode *m)
 {
-	int ret = __vlr_set_mode(fd, m->mode);
+	uint64_t deadline = vlr_now_ns() + 5 * VLR_SEC_NS;
+	int ret;
 
+	/* Queues of an earlier test process may still be tearing down: EBUSY for a while. */
+	while ((ret = __vlr_set_mode(fd, m->mode)) == -EBUSY && vlr_now_ns() < deadline)
+		usleep(10 * 1000);
 	igt_assert_f(ret == 0, "switching to %s mode: %s\n", m->name, strerror(-ret));
 }
 
