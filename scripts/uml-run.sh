@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Boot the UML end-to-end kernel with the host filesystem as root and run one
+# command inside it.
+#
+# Usage: scripts/uml-run.sh [OPTIONS] -- CMD [ARG...]
+#        scripts/uml-run.sh --check-log FILE...
+#
+#   --kernel PATH   UML kernel binary (default: scripts/uml-build.sh --print-path)
+#   --out DIR       results folder (default build/uml/run-<time>); mounted
+#                   read-write at the same path inside UML, so CMD can write
+#                   there. It receives console.log (everything UML printed),
+#                   kernel.log (dmesg at the end), exit-status and kmemleak.txt.
+#   --timeout S     kill the boot after S seconds (default 300)
+#   --mem SIZE      UML memory (default 512M)
+#   --append ARGS   extra kernel command line (e.g. "vlr.vram_mb=32")
+#   --no-kmemleak   skip the final kmemleak scan (saves its 5 s wait)
+#   --env NAME      pass the host variable NAME into CMD's environment (repeatable;
+#                   LR_* variables are passed by default)
+#   --check-log F   only scan kernel log file(s) F for splats (exit 0 clean, 97 not)
+#
+# CMD runs as root inside UML with the same working directory and the root
+# file system read-only (the results folder and /tmp are writable).
+#
+# Exit status: CMD's status when the kernel log is clean; 97 when the kernel
+# log holds a splat (WARNING, BUG, lockdep report, KASAN, RCU stall, hung
+# task, kmemleak, oops, panic) whatever CMD returned; 124 on timeout; 125 when
+# the kernel ended without recording CMD's status (crash, panic); 2 on usage
+# errors.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+kernel=
+out=
+timeout_s=300
+mem=512M
+append=
+envs=()
+kmemleak=1
+SPLAT_RC=97
+
+log() { echo "uml-run: $*" >&2; }
+die() { echo "uml-run: error: $*" >&2; exit 2; }
+
+# Patterns of kernel splats, one extended regex each. Keep in sync with the
+# negative test samples in tests/uml/splat-samples/.
+splat_patterns=(
+	'WARNING:'                                   # WARN_ON, lockdep, RCU, ODEBUG
+	'BUG:'                                       # BUG: KASAN, sleeping in atomic, NULL deref, soft lockup
+	'kernel BUG at'
+	'Oops[:(]'
+	'general protection fault'
+	'Kernel panic'
+	'possible circular locking dependency'
+	'inconsistent lock state'
+	'possible recursive locking'
+	'suspicious RCU usage'
+	'INFO: task .* blocked for more than'        # hung task
+	'rcu.*detected stalls?'                      # RCU stall (TREE_RCU kernels)
+	'INFO: rcu'
+	'kmemleak: [0-9]+ new suspected memory leak'
+	'unreferenced object 0x'
+	'UBSAN:'
+	'list_(add|del) corruption'
+	'Call Trace:'                                # any stack dump at all
+	'turning off the locking correctness validator'
+	'INFO: lockdep is turned off'
+)
+
+# check_log FILE... — print each splat line with a little context; return 0
+# when clean and 1 when a splat was found.
+check_log() {
+	local re f found=0
+	re=$(IFS='|'; echo "${splat_patterns[*]}")
+	for f in "$@"; do
+		[ -r "$f" ] || { log "cannot read log '$f'"; found=1; continue; }
+		if grep -qE "$re" "$f"; then
+			found=1
+			log "kernel splat in $f:"
+			grep -nE -A8 "$re" "$f" | head -n 60 | sed 's/^/    /' >&2
+		fi
+	done
+	return $found
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) [ $# -ge 2 ] || die "--kernel needs a path"; kernel=$2; shift 2 ;;
+	--out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift 2 ;;
+	--timeout)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
+		timeout_s=$2; shift 2 ;;
+	--mem) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*[KMG]$ ]] || die "--mem needs a size like 512M"
+		mem=$2; shift 2 ;;
+	--append) [ $# -ge 2 ] || die "--append needs arguments"; append=$2; shift 2 ;;
+	--no-kmemleak) kmemleak=0; shift ;;
+	--env) [ $# -ge 2 ] && [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "--env needs a variable name"
+		envs+=("$2"); shift 2 ;;
+	--check-log)
+		shift
+		[ $# -ge 1 ] || die "--check-log needs at least one file"
+		check_log "$@" && exit 0
+		exit $SPLAT_RC ;;
+	-h | --help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--) shift; break ;;
+	*) die "unknown argument '$1' (the command goes after --; see --help)" ;;
+	esac
+done
+[ $# -ge 1 ] || die "no command given (usage: uml-run.sh [OPTIONS] -- CMD [ARG...])"
+
+if [ -z "$kernel" ]; then
+	kernel=$("$here/scripts/uml-build.sh" --print-path) || die "building the UML kernel failed"
+fi
+[ -x "$kernel" ] || die "kernel '$kernel' is not an executable UML binary"
+kernel=$(cd "$(dirname "$kernel")" && pwd)/$(basename "$kernel")
+
+[ -n "$out" ] || out=$here/build/uml/run-$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$out" || die "cannot create results folder '$out'"
+out=$(cd "$out" && pwd)
+rm -f "$out/exit-status" "$out/kernel.log" "$out/console.log" "$out/kmemleak.txt"
+
+# Environment for CMD: LR_* plus what --env names.
+envfile=$out/env.sh
+: >"$envfile"
+for v in $(compgen -e | grep '^LR_') "${envs[@]}"; do
+	[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}" >>"$envfile"
+done
+
+init=$out/init.sh
+{
+	cat <<EOF
+#!/bin/bash
+# Generated by scripts/uml-run.sh: PID 1 inside UML.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LR_UML=1 LR_UML_OUT=$(printf %q "$out")
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+mount -t hostfs hostfs $(printf %q "$out") -o $(printf %q "$out") || { echo "uml-init: cannot mount results folder" >&2; poweroff -f; }
+. $(printf %q "$envfile")
+cd $(printf %q "$PWD") || exit 1
+EOF
+	printf '%q ' "$@"
+	echo
+	cat <<EOF
+rc=\$?
+# Leaks: kmemleak reports objects unreferenced for 5 s; scan after that.
+if [ $kmemleak -eq 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 5
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >$(printf %q "$out")/kmemleak.txt
+fi
+dmesg >$(printf %q "$out")/kernel.log
+echo \$rc >$(printf %q "$out")/exit-status
+sync
+umount $(printf %q "$out")
+poweroff -f
+EOF
+} >"$init"
+chmod +x "$init"
+
+cmdline=(mem="$mem" rootfstype=hostfs rootflags=/ ro init="$init" con=null con0=fd:0,fd:1
+	quiet panic=-1 $append)
+log "booting $(basename "$(dirname "$kernel")") (timeout ${timeout_s}s, results in $out)"
+start=$(date +%s.%N)
+# UML's console is our stdio; drop its CRs. A fresh TMPDIR keeps UML's memory
+# file away from other runs.
+umltmp=$(mktemp -d)
+TMPDIR=$umltmp timeout -k 10 "$timeout_s" "$kernel" "${cmdline[@]}" </dev/null 2>&1 |
+	tr -d '\r' | tee "$out/console.log"
+trc=${PIPESTATUS[0]}
+rm -rf "$umltmp"
+elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+log "UML exited after ${elapsed%???????} s"
+
+rc=0
+if [ "$trc" -eq 124 ] || [ "$trc" -eq 137 ]; then
+	log "timeout: the boot ran past ${timeout_s}s and was killed"
+	rc=124
+elif [ ! -s "$out/exit-status" ]; then
+	log "the kernel ended without recording the command's exit status (crash or panic?); see $out/console.log"
+	rc=125
+else
+	rc=$(cat "$out/exit-status")
+	log "command exited with status $rc"
+fi
+
+# The kernel log is dmesg taken at the end; when the kernel died before
+# that, fall back to the console (where CMD's own output is mixed in).
+if [ -s "$out/kernel.log" ]; then
+	logs=("$out/kernel.log")
+else
+	logs=("$out/console.log")
+fi
+[ -s "$out/kmemleak.txt" ] && logs+=("$out/kmemleak.txt")
+if ! check_log "${logs[@]}"; then
+	log "FAIL: kernel splat (kernel log: $out/kernel.log)"
+	exit $SPLAT_RC
+fi
+log "kernel log clean ($out/kernel.log)"
+exit "$rc"
