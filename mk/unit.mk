@@ -22,4 +22,4 @@ $(BUILD)/obj/tests/unit/%.o: override CFLAGS += -Itests/unit
 -include $(wildcard $(BUILD)/obj/tests/unit/*.d)
 
 test-unit: asan
-	@tests/unit/run-unit.sh $(ASANDIR)
+	@tests/unit/run-unit.sh $(ASANDIR) $(UNIT_TESTS)

@@ -2,11 +2,13 @@
 # Tier "unit": run the cmocka binaries (TAP output) built under ASan/UBSan,
 # validate the result.json files they wrote against the schema, check the
 # lrbench CLI's usage errors, and check formatting of bench/ and tests/unit/.
-# Usage: tests/unit/run-unit.sh ASAN_BUILD_DIR
+# Usage: tests/unit/run-unit.sh ASAN_BUILD_DIR TEST...  (TEST: hist -> test_hist)
 # Writes "PASSED FAILED SKIPPED" to $LR_TIER_COUNT when set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-build=${1:?usage: run-unit.sh ASAN_BUILD_DIR}
+build=${1:?usage: run-unit.sh ASAN_BUILD_DIR TEST...}
+shift
+[ $# -gt 0 ] || { echo "run-unit.sh: no tests named" >&2; exit 2; }
 pass=0 fail=0 skip=0
 
 out=$(mktemp -d /tmp/lrbench-unit-XXXXXX)
@@ -20,7 +22,8 @@ ok() { pass=$((pass + 1)); echo "  ok   $*"; }
 bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
 
 # 1. cmocka binaries
-bins=("$build"/tests/test_*)
+bins=()
+for t in "$@"; do bins+=("$build/tests/test_$t"); done
 i=0
 for bin in "${bins[@]}"; do
 	i=$((i + 1))
