@@ -33,13 +33,21 @@
 #define PRESSURE_MAX_BUFFERS 4096
 
 enum ctrl_mode {
-	MODE_SVM,     /* fine-grain buffer SVM with SVM atomics */
-	MODE_HOSTPTR, /* zero-copy host buffer, mapped once */
+	MODE_SVM,	 /* fine-grain buffer SVM with SVM atomics */
+	MODE_HOSTPTR,	 /* zero-copy host buffer, mapped once */
+	MODE_SVM_COARSE, /* coarse-grain SVM read by the host while the kernel runs */
 };
 
 static const char *const mode_names[] = {
     [MODE_SVM] = "svm",
     [MODE_HOSTPTR] = "hostptr",
+    [MODE_SVM_COARSE] = "svm-coarse",
+};
+
+static const char *const mode_help[] = {
+    [MODE_SVM] = "fine-grain SVM + atomics",
+    [MODE_HOSTPTR] = "zero-copy host buffer, volatile",
+    [MODE_SVM_COARSE] = "coarse-grain SVM read while running, volatile",
 };
 
 struct lr_dev {
@@ -53,7 +61,8 @@ struct lr_dev {
 	unsigned pidx, didx;
 	enum ctrl_mode mode;
 	bool mode_forced;
-	int probe; /* 0 not yet, 1 passed, LR_ERR failed (message in probe_err) */
+	bool contiguous; /* work-item element layout, see opencl-kernels.h */
+	int probe;	 /* 0 not yet, 1 passed, LR_ERR failed (message in probe_err) */
 	char probe_err[LR_ERRLEN];
 	cl_device_svm_capabilities svm_caps;
 	cl_device_type type;
@@ -564,8 +573,31 @@ static void opencl_close(struct lr_dev *dev)
 		clReleaseProgram(dev->prog);
 	if (dev->pq)
 		clReleaseCommandQueue(dev->pq);
-	if (dev->ctx)
+	if (dev->ctx) {
+		cl_uint refs = 0;
+
+		/* Test aid: every buffer, queue, program and kernel holds the
+		 * context, so after releasing ours only our own reference may be
+		 * left. The count is implementation-defined, hence opt-in. */
+		refs = 0;
+		for (int i = 0; getenv("LRBENCH_OPENCL_LEAK_CHECK") && i < 200; i++) {
+			if (clGetContextInfo(dev->ctx, CL_CONTEXT_REFERENCE_COUNT, sizeof(refs),
+					     &refs, NULL) != CL_SUCCESS ||
+			    refs == 1)
+				break;
+			/* Runtimes drop a finished command's references from
+			 * their own threads a little later: give them time. */
+			sleep_us(10000);
+		}
+		if (refs > 1) {
+			fprintf(stderr,
+				NAME ": close: %u reference(s) to the OpenCL context remain: an "
+				     "OpenCL object was not released\n",
+				refs - 1);
+			abort();
+		}
 		clReleaseContext(dev->ctx);
+	}
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);
 }
@@ -643,6 +675,27 @@ static int opencl_open(const char *sel, struct lr_dev **out, struct lr_err *err)
 		dev->gmem = gm;
 		dev->max_alloc = ma;
 	}
+	{
+		/* Test knob: pretend a smaller CL_DEVICE_MAX_MEM_ALLOC_SIZE so the
+		 * splitting of pressure buffers is exercised with small sizes. */
+		const char *ma = getenv("LRBENCH_OPENCL_MAX_ALLOC");
+		char *end;
+		unsigned long long v;
+
+		if (ma && *ma) {
+			errno = 0;
+			v = strtoull(ma, &end, 0);
+			if (errno || *end || v < 4096 || v % 4096) {
+				opencl_close(dev);
+				return lr_fail(err, LR_ERR,
+					       NAME ": LRBENCH_OPENCL_MAX_ALLOC=\"%s\": want a "
+						    "multiple of 4096 bytes",
+					       ma);
+			}
+			if (!dev->max_alloc || v < dev->max_alloc)
+				dev->max_alloc = v;
+		}
+	}
 
 	dev->mode = svm_usable(dev->svm_caps) ? MODE_SVM : MODE_HOSTPTR;
 	if (mode_env && *mode_env) {
@@ -661,15 +714,37 @@ static int opencl_open(const char *sel, struct lr_dev **out, struct lr_err *err)
 			dev->mode = MODE_SVM;
 		} else if (!strcmp(mode_env, "hostptr")) {
 			dev->mode = MODE_HOSTPTR;
+		} else if (!strcmp(mode_env, "svm-coarse")) {
+			dev->mode = MODE_SVM_COARSE;
 		} else {
 			opencl_close(dev);
-			return lr_fail(err, LR_ERR,
-				       NAME ": LRBENCH_OPENCL_MODE=\"%s\": want svm or hostptr",
-				       mode_env);
+			return lr_fail(
+			    err, LR_ERR,
+			    NAME ": LRBENCH_OPENCL_MODE=\"%s\": want svm, svm-coarse or hostptr",
+			    mode_env);
 		}
 		dev->mode_forced = true;
 	}
 
+	/* CPUs vectorise a work-item's contiguous run; GPUs coalesce
+	 * neighbouring work-items. LRBENCH_OPENCL_LAYOUT overrides (tests). */
+	dev->contiguous = dev->type & CL_DEVICE_TYPE_CPU;
+	{
+		const char *lay = getenv("LRBENCH_OPENCL_LAYOUT");
+
+		if (lay && *lay) {
+			if (!strcmp(lay, "contiguous") || !strcmp(lay, "interleaved")) {
+				dev->contiguous = lay[0] == 'c';
+			} else {
+				opencl_close(dev);
+				return lr_fail(err, LR_ERR,
+					       NAME
+					       ": LRBENCH_OPENCL_LAYOUT=\"%s\": want contiguous "
+					       "or interleaved",
+					       lay);
+			}
+		}
+	}
 	{
 		cl_context_properties props[] = {CL_CONTEXT_PLATFORM,
 						 (cl_context_properties)dev->platform, 0};
@@ -700,11 +775,10 @@ static int opencl_device_info(struct lr_dev *dev, struct lr_device_info *info, s
 	       dev->drvversion);
 	svm_caps_str(dev->svm_caps, caps, sizeof(caps));
 	strfmt(info->backend_detail, sizeof(info->backend_detail),
-	       "selector=%u:%u platform=\"%s\" type=%s ctrl=%s%s svm=%s%s", dev->pidx, dev->didx,
-	       dev->pname, type_name(dev->type), mode_names[dev->mode],
-	       dev->mode == MODE_SVM ? "(fine-grain SVM + atomics)"
-				     : "(zero-copy host buffer, volatile)",
-	       caps, dev->mode_forced ? " forced-by=LRBENCH_OPENCL_MODE" : "");
+	       "selector=%u:%u platform=\"%s\" type=%s ctrl=%s(%s)%s svm=%s layout=%s", dev->pidx,
+	       dev->didx, dev->pname, type_name(dev->type), mode_names[dev->mode],
+	       mode_help[dev->mode], dev->mode_forced ? ",forced" : "", caps,
+	       dev->contiguous ? "contiguous" : "interleaved");
 	info->global_mem_bytes = dev->gmem;
 	info->max_alloc_bytes = dev->max_alloc;
 	info->compute_units = dev->cus;
@@ -723,8 +797,8 @@ static int build_locked(struct lr_dev *dev, struct lr_err *err)
 	if (!dev->prog)
 		return CLFAIL(err, "clCreateProgramWithSource", rc);
 	rc = clBuildProgram(dev->prog, 1, &dev->device,
-			    dev->type & CL_DEVICE_TYPE_CPU ? "-cl-std=CL1.2 -DLR_ITEM_CONTIGUOUS=1"
-							   : "-cl-std=CL1.2 -DLR_ITEM_CONTIGUOUS=0",
+			    dev->contiguous ? "-cl-std=CL1.2 -DLR_ITEM_CONTIGUOUS=1"
+					    : "-cl-std=CL1.2 -DLR_ITEM_CONTIGUOUS=0",
 			    NULL, NULL);
 	if (rc != CL_SUCCESS) {
 		char log[LR_ERRLEN / 2] = "";
@@ -848,7 +922,7 @@ static void opencl_job_destroy(struct lr_job *job)
 	if (job->run)
 		clReleaseEvent(job->run);
 	if (job->ctrl) {
-		if (job->mode == MODE_SVM)
+		if (job->mode != MODE_HOSTPTR)
 			clSVMFree(job->dev->ctx, (void *)job->ctrl);
 		else
 			clEnqueueUnmapMemObject(job->q, job->ctrl_mem, (void *)job->ctrl, 0, NULL,
@@ -885,6 +959,25 @@ static int alloc_ctrl(struct lr_job *job, struct lr_err *err)
 		for (size_t i = 0; i < job->ctrl_bytes / 4; i++)
 			__atomic_store_n(&job->ctrl[i], 0, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		rc = clSetKernelArgSVMPointer(job->k, 3, (void *)job->ctrl);
+		if (rc != CL_SUCCESS)
+			return CLFAIL(err, "clSetKernelArgSVMPointer(ctrl)", rc);
+		return LR_OK;
+	}
+	if (job->mode == MODE_SVM_COARSE) {
+		cl_uint zero = 0;
+
+		job->ctrl = clSVMAlloc(dev->ctx, CL_MEM_READ_WRITE, job->ctrl_bytes, 64);
+		if (!job->ctrl)
+			return lr_fail(err, LR_ERR,
+				       NAME ": clSVMAlloc(coarse-grain, %zu bytes) failed",
+				       job->ctrl_bytes);
+		rc = clEnqueueSVMMemFill(job->q, (void *)job->ctrl, &zero, sizeof(zero),
+					 job->ctrl_bytes, 0, NULL, NULL);
+		if (rc == CL_SUCCESS)
+			rc = clFinish(job->q);
+		if (rc != CL_SUCCESS)
+			return CLFAIL(err, "clEnqueueSVMMemFill(control block)", rc);
 		rc = clSetKernelArgSVMPointer(job->k, 3, (void *)job->ctrl);
 		if (rc != CL_SUCCESS)
 			return CLFAIL(err, "clSetKernelArgSVMPointer(ctrl)", rc);
@@ -1158,12 +1251,17 @@ static int opencl_job_stop(struct lr_job *job, struct lr_err *err)
 
 		if (!words)
 			return lr_fail(err, LR_ERR, NAME ": out of memory");
-		rc = clEnqueueUnmapMemObject(job->q, job->ctrl_mem, (void *)job->ctrl, 0, NULL,
-					     NULL);
-		job->ctrl = NULL;
-		if (rc == CL_SUCCESS)
-			rc = clEnqueueReadBuffer(job->q, job->ctrl_mem, CL_TRUE, 0, job->ctrl_bytes,
-						 words, 0, NULL, NULL);
+		if (job->mode == MODE_SVM_COARSE) {
+			rc = clEnqueueSVMMemcpy(job->q, CL_TRUE, words, (void *)job->ctrl,
+						job->ctrl_bytes, 0, NULL, NULL);
+		} else {
+			rc = clEnqueueUnmapMemObject(job->q, job->ctrl_mem, (void *)job->ctrl, 0,
+						     NULL, NULL);
+			job->ctrl = NULL;
+			if (rc == CL_SUCCESS)
+				rc = clEnqueueReadBuffer(job->q, job->ctrl_mem, CL_TRUE, 0,
+							 job->ctrl_bytes, words, 0, NULL, NULL);
+		}
 		if (rc != CL_SUCCESS) {
 			free(words);
 			return CLFAIL(err, "clEnqueueReadBuffer(control block)", rc);
