@@ -1491,8 +1491,9 @@ static int opencl_pressure_touch(struct lr_pbuf *pb, uint32_t pattern, struct lr
 	for (unsigned i = 0; i < pb->nbufs; i++) {
 		cl_ulong n = pb->elems[i];
 		size_t lsz = 64, gsz;
-		uint64_t groups = (n + lsz - 1) / lsz;
+		uint64_t groups = (n + lsz * LR_ELEMS_PER_ITEM - 1) / (lsz * LR_ELEMS_PER_ITEM);
 
+		/* Plenty of groups to fill any device; each loops over the rest. */
 		if (groups > 65536)
 			groups = 65536;
 		gsz = groups * lsz;
