@@ -422,7 +422,7 @@ static void test_fault_bans_queue(int fd)
 	e = (struct drm_vlr_exec){
 	    .queue_id = c.queue,
 	    .program = DRM_VLR_PROG_FILL,
-	    .dst = 0x7f000000ull, /* nothing mapped there */
+	    .dst = 0x2000000ull, /* inside the VA space, nothing mapped there */
 	    .len = VLR_PAGE,
 	    .value = 1,
 	};

@@ -78,8 +78,8 @@
 IGT_TEST_DESCRIPTION("Never-ending jobs survive VRAM eviction with exact data on vlr.");
 
 #define CTL_ADDR      0x10000ull
-#define DATA_ADDR     0x10000000ull
-#define PRESSURE_ADDR 0x100000000ull
+#define DATA_ADDR     0x1000000ull
+#define PRESSURE_ADDR 0x1000000ull /* in the pressure VM, which maps nothing else */
 #define CTL_PROGRESS  0
 #define CTL_STOP      8
 #define CTL_UFENCE    16
@@ -509,6 +509,9 @@ int igt_main ()
 
 	igt_fixture () {
 		fd = vlr_require_device(&info);
+		igt_require_f(info.va_size >= DATA_ADDR + 2 * info.vram_size,
+			      "VA space of %" PRIu64 " MiB too small for VRAM of %" PRIu64 " MiB\n",
+			      (uint64_t)info.va_size >> 20, (uint64_t)info.vram_size >> 20);
 		igt_require_f(info.vram_size >= 16 * VLR_PAGE,
 			      "VRAM of %" PRIu64 " bytes is too small\n", (uint64_t)info.vram_size);
 	}

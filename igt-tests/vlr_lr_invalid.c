@@ -69,8 +69,8 @@
 
 IGT_TEST_DESCRIPTION("Every vlr ioctl rejects bad input with its documented errno.");
 
-#define MAP_ADDR 0x200000ull /* env.bo (2 pages) is mapped here */
-#define UNMAPPED 0x7f000000ull
+#define MAP_ADDR 0x200000ull  /* env.bo (2 pages) is mapped here */
+#define UNMAPPED 0x3000000ull /* inside the VA space, never mapped */
 #define BAD_ID	 0xdead
 
 enum ioc {
@@ -167,7 +167,7 @@ static const struct inval_case {
     {VM_BIND, "unknown op", EINVAL, .set = {{F(drm_vlr_vm_bind, op), 2}}},
     {VM_BIND, "flags set", EINVAL, .set = {{F(drm_vlr_vm_bind, flags), 1}}},
     {VM_BIND, "address not page aligned", EINVAL,
-     .set = {{F(drm_vlr_vm_bind, addr), MAP_ADDR + 0x10000000 + 64}}},
+     .set = {{F(drm_vlr_vm_bind, addr), 0x1800000 + 64}}},
     {VM_BIND, "BO offset not page aligned", EINVAL, .set = {{F(drm_vlr_vm_bind, bo_offset), 64}}},
     {VM_BIND, "range zero", EINVAL, .set = {{F(drm_vlr_vm_bind, range), 0}}},
     {VM_BIND, "range not page aligned", EINVAL,
@@ -280,7 +280,7 @@ static void env_init(struct env *e, int fd, const struct drm_vlr_get_info *info,
 	igt_assert_eq(drmSyncobjCreate(fd, 0, &e->syncobj), 0);
 	if (queue)
 		e->queue = vlr_queue_create(fd, e->vm);
-	e->next_addr = MAP_ADDR + 0x10000000;
+	e->next_addr = 0x1000000;
 }
 
 static void env_fini(struct env *e)
