@@ -18,7 +18,9 @@
  *
  * Control block (uint words, see LR_CTRL_*): word 0 is the stop flag the host
  * sets; group g publishes the number of chunks it has completed in word
- * LR_CTRL_HDR + g * LR_CTRL_STRIDE (one 64-byte line per group).
+ * LR_CTRL_HDR + g * LR_CTRL_STRIDE (one 64-byte line per group). When it
+ * stops, group g also writes its final count to final[g], an ordinary
+ * buffer the host reads once the kernel has ended.
  */
 #ifndef LR_OPENCL_KERNELS_H
 #define LR_OPENCL_KERNELS_H
@@ -71,7 +73,8 @@ static const char lr_ocl_source[] =
 	" * atomics == 0: ctrl is a zero-copy host buffer (volatile + mem_fence).\n"
 	" */\n"
 	"__kernel void lr_job(__global uint *buf, ulong n, ulong chunk,\n"
-	"		     volatile __global uint *ctrl, uint atomics)\n"
+	"		     volatile __global uint *ctrl, uint atomics,\n"
+	"		     __global uint *final)\n"
 	"{\n"
 	"	const uint g = get_group_id(0), ng = get_num_groups(0);\n"
 	"	const uint lid = get_local_id(0), ls = get_local_size(0);\n"
@@ -107,6 +110,10 @@ static const char lr_ocl_source[] =
 	"			break;\n"
 	"		pos = end >= hi ? lo : end;\n"
 	"	}\n"
+	"	/* The count again in ordinary device memory: the host reads it\n"
+	"	 * after the kernel ended, with no mechanism involved. */\n"
+	"	if (lid == 0)\n"
+	"		final[g] = done;\n"
 	"}\n"
 	"\n"
 	"/*\n"

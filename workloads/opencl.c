@@ -90,7 +90,9 @@ struct lr_job {
 	uint64_t n, chunk;
 	uint32_t groups, wgs, seed;
 	_Atomic uint64_t *seen; /* per group: chunk count extended to 64 bits */
-	bool stopped, wedged, counted;
+	cl_mem final;		/* per group: final chunk count (ordinary buffer) */
+	atomic_bool stopped;	/* final counters are in seen[] */
+	bool wedged, counted;
 };
 
 struct lr_pbuf {
@@ -524,17 +526,27 @@ static int pick_device(const struct devref *refs, unsigned n, const char *sel, c
 	unsigned p, d;
 
 	if (!sel) {
-		/* Default: the first GPU, else the first device. */
+		/* Default: the first GPU with fine-grain SVM + atomics, else the
+		 * first device with them (the job's sure mechanism), else the
+		 * first GPU, else 0:0. */
+		int best = -1, best_rank = 0;
+
 		for (unsigned i = 0; i < n; i++) {
 			cl_device_type t = 0;
+			cl_device_svm_capabilities caps = 0;
+			int rank;
 
 			clGetDeviceInfo(refs[i].d, CL_DEVICE_TYPE, sizeof(t), &t, NULL);
-			if (t & CL_DEVICE_TYPE_GPU) {
-				*idx = i;
-				return LR_OK;
+			if (clGetDeviceInfo(refs[i].d, CL_DEVICE_SVM_CAPABILITIES, sizeof(caps),
+					    &caps, NULL) != CL_SUCCESS)
+				caps = 0;
+			rank = (svm_usable(caps) ? 2 : 0) + (t & CL_DEVICE_TYPE_GPU ? 1 : 0);
+			if (best < 0 || rank > best_rank) {
+				best = i;
+				best_rank = rank;
 			}
 		}
-		*idx = 0;
+		*idx = best;
 		return LR_OK;
 	}
 	describe_devices(refs, n, have, sizeof(have));
@@ -881,7 +893,7 @@ static uint64_t opencl_job_progress(struct lr_job *job)
 	uint64_t sum = 0;
 
 	for (uint32_t g = 0; g < job->groups; g++) {
-		uint64_t c = job->stopped
+		uint64_t c = atomic_load(&job->stopped)
 				 ? atomic_load(&job->seen[g])
 				 : seen_update(&job->seen[g],
 					       ctrl_read(job, LR_CTRL_HDR + g * LR_CTRL_STRIDE));
@@ -911,7 +923,7 @@ static void opencl_job_destroy(struct lr_job *job)
 		 * error returned earlier told the caller. */
 		return;
 	}
-	if (job->run && !job->stopped && event_status(job->run) > CL_COMPLETE) {
+	if (job->run && !atomic_load(&job->stopped) && event_status(job->run) > CL_COMPLETE) {
 		/* Destroyed while running: stop it first. */
 		__atomic_store_n(&job->ctrl[LR_CTRL_STOP], 1, __ATOMIC_SEQ_CST);
 		if (wait_event(job->run, job->dev->timeout_s, "job kernel", NULL) != LR_OK)
@@ -934,6 +946,8 @@ static void opencl_job_destroy(struct lr_job *job)
 		clReleaseMemObject(job->ctrl_mem);
 	if (job->buf)
 		clReleaseMemObject(job->buf);
+	if (job->final)
+		clReleaseMemObject(job->final);
 	if (job->k)
 		clReleaseKernel(job->k);
 	if (job->q)
@@ -1103,10 +1117,17 @@ static int job_launch(struct lr_dev *dev, const struct lr_job_params *p, struct 
 	}
 	for (uint32_t g = 0; g < job->groups; g++)
 		atomic_init(&job->seen[g], 0);
+	atomic_init(&job->stopped, false);
 
 	job->buf = clCreateBuffer(dev->ctx, CL_MEM_READ_WRITE, p->buffer_bytes, NULL, &rc);
 	if (!job->buf) {
 		ret = CLFAIL(err, "clCreateBuffer(job buffer)", rc);
+		goto fail;
+	}
+	job->final =
+	    clCreateBuffer(dev->ctx, CL_MEM_READ_WRITE, job->groups * sizeof(cl_uint), NULL, &rc);
+	if (!job->final) {
+		ret = CLFAIL(err, "clCreateBuffer(final counters)", rc);
 		goto fail;
 	}
 	/* Initial contents: a separate kernel on the same in-order queue. */
@@ -1145,6 +1166,7 @@ static int job_launch(struct lr_dev *dev, const struct lr_job_params *p, struct 
 		rc |= clSetKernelArg(job->k, 1, sizeof(n), &n);
 		rc |= clSetKernelArg(job->k, 2, sizeof(chunk), &chunk);
 		rc |= clSetKernelArg(job->k, 4, sizeof(atomics), &atomics);
+		rc |= clSetKernelArg(job->k, 5, sizeof(cl_mem), &job->final);
 		if (rc != CL_SUCCESS) {
 			ret = CLFAIL(err, "clSetKernelArg(lr_job)", rc);
 			goto fail;
@@ -1222,7 +1244,7 @@ static int opencl_job_stop(struct lr_job *job, struct lr_err *err)
 	cl_int rc;
 	int ret;
 
-	if (job->stopped)
+	if (atomic_load(&job->stopped))
 		return LR_OK;
 	__atomic_store_n(&job->ctrl[LR_CTRL_STOP], 1, __ATOMIC_SEQ_CST);
 	ret = wait_event(job->run, job->dev->timeout_s, "job kernel (after the stop flag)", err);
@@ -1241,36 +1263,25 @@ static int opencl_job_stop(struct lr_job *job, struct lr_err *err)
 	rc = clFinish(job->q);
 	if (rc != CL_SUCCESS)
 		return CLFAIL(err, "clFinish(job queue)", rc);
-	/* Final counters from the device's own view of the control block. */
-	if (job->mode == MODE_SVM) {
-		for (uint32_t g = 0; g < job->groups; g++)
-			seen_update(&job->seen[g],
-				    ctrl_read(job, LR_CTRL_HDR + g * LR_CTRL_STRIDE));
-	} else {
-		uint32_t *words = malloc(job->ctrl_bytes);
+	/* Final counters through the API from ordinary device memory, so they
+	 * are exact whatever the control block's host view is. The control
+	 * block stays mapped until destroy: the sampler may still read it. */
+	{
+		uint32_t *words = calloc(job->groups, sizeof(*words));
 
 		if (!words)
 			return lr_fail(err, LR_ERR, NAME ": out of memory");
-		if (job->mode == MODE_SVM_COARSE) {
-			rc = clEnqueueSVMMemcpy(job->q, CL_TRUE, words, (void *)job->ctrl,
-						job->ctrl_bytes, 0, NULL, NULL);
-		} else {
-			rc = clEnqueueUnmapMemObject(job->q, job->ctrl_mem, (void *)job->ctrl, 0,
-						     NULL, NULL);
-			job->ctrl = NULL;
-			if (rc == CL_SUCCESS)
-				rc = clEnqueueReadBuffer(job->q, job->ctrl_mem, CL_TRUE, 0,
-							 job->ctrl_bytes, words, 0, NULL, NULL);
-		}
+		rc = clEnqueueReadBuffer(job->q, job->final, CL_TRUE, 0,
+					 job->groups * sizeof(*words), words, 0, NULL, NULL);
 		if (rc != CL_SUCCESS) {
 			free(words);
-			return CLFAIL(err, "clEnqueueReadBuffer(control block)", rc);
+			return CLFAIL(err, "clEnqueueReadBuffer(final counters)", rc);
 		}
 		for (uint32_t g = 0; g < job->groups; g++)
-			seen_update(&job->seen[g], words[LR_CTRL_HDR + g * LR_CTRL_STRIDE]);
+			seen_update(&job->seen[g], words[g]);
 		free(words);
 	}
-	job->stopped = true;
+	atomic_store(&job->stopped, true);
 	return LR_OK;
 }
 
@@ -1283,7 +1294,7 @@ static int opencl_job_verify(struct lr_job *job, struct lr_verify_result *res, s
 	uint64_t boundary = 0, ghi = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (!job->stopped)
+	if (!atomic_load(&job->stopped))
 		return lr_fail(err, LR_ERR, NAME ": job_verify before job_stop");
 	for (uint32_t i = 0; i < job->groups; i++)
 		res->passes += atomic_load(&job->seen[i]) / group_chunks_per_pass(job, i);
@@ -1348,7 +1359,7 @@ static int opencl_job_corrupt(struct lr_job *job, uint64_t byte_offset, struct l
 	uint8_t b;
 	cl_int rc;
 
-	if (!job->stopped)
+	if (!atomic_load(&job->stopped))
 		return lr_fail(err, LR_ERR, NAME ": job_corrupt before job_stop");
 	if (byte_offset >= job->n * 4)
 		return lr_fail(err, LR_ERR,
