@@ -75,6 +75,21 @@ if "$LRBENCH" list >"$LOGS/list.log" 2>&1 && grep -q '^ *0:0 ' "$LOGS/list.log";
 	have_platform=1
 fi
 
+# PoCL compiles kernels with LLVM on a kernel-cache miss (first run on a
+# machine); at exit of such a process LeakSanitizer's tracer crashed
+# ("Tracer caught signal 11") in one of our test processes. Build every
+# kernel variant the tests use once, leak checking off, into a cache of the
+# tier's own, so the checked runs below find them compiled.
+export POCL_CACHE_DIR=$PWD/$B/pocl-cache
+if [ $have_platform -eq 1 ]; then
+	note "warming PoCL's kernel cache in $POCL_CACHE_DIR"
+	for lay in contiguous interleaved; do
+		ASAN_OPTIONS=detect_leaks=0 LRBENCH_OPENCL_LEAK_CHECK= LRBENCH_OPENCL_LAYOUT=$lay \
+			"$B/tests/opencl-perf" -t 0.1 -r 1 -j 256K -p 64K >"$LOGS/warm-$lay.log" 2>&1 ||
+			note "warm-up ($lay) failed, see $LOGS/warm-$lay.log"
+	done
+fi
+
 cmocka backend-api -- api
 cmocka backend-job-default -- job
 cmocka backend-job-hostptr LRBENCH_OPENCL_MODE=hostptr -- job

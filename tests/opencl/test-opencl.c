@@ -9,6 +9,7 @@
  * no-platform expects OCL_ICD_VENDORS to point at an empty folder (the ICD
  * loader reads it once per process, so it is its own run); tests/opencl/run.sh
  * runs the job group once per control-block mechanism (LRBENCH_OPENCL_MODE).
+ * LRBENCH_TEST_FILTER=PATTERN runs only the matching tests.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -564,6 +565,9 @@ int main(int argc, char **argv)
 	const char *const *groups = argc > 1 ? (const char *const *)argv + 1 : all;
 	int ngroups = argc > 1 ? argc - 1 : 3, failed = 0;
 
+	/* Run only the tests matching a pattern (cmocka's * and ? wildcards). */
+	if (getenv("LRBENCH_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("LRBENCH_TEST_FILTER"));
 	ops = lr_backend_find("opencl");
 	if (!ops) {
 		fprintf(stderr, "test-opencl: no backend named opencl in lr_backends[]\n");
