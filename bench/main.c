@@ -6,8 +6,10 @@
  *   lrbench list
  *   lrbench run SCENARIO [-o DIR] [--backend B] [--device D] [--duration S] [--reps N]
  *   lrbench show DIR
+ *   lrbench compare [--threshold PCT] [--json] [--a-config C] [--b-config C] A B
  *
  * Exit codes: 0 pass, 1 failure, 2 usage error, 77 skip, 128+N cancelled by signal N.
+ * compare: 0 no regression, 1 regression, 2 usage error or unreadable result.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "compare.h"
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
@@ -90,11 +93,32 @@ static void on_signal(int sig)
 	signal(sig, SIG_DFL);
 }
 
+/* compare's options: getopt table and help side by side */
+enum { CMP_THRESHOLD = 0x200, CMP_JSON, CMP_A_CONFIG, CMP_B_CONFIG, CMP_HELP };
+static const struct option cmp_long_opts[] = {
+    {"threshold", required_argument, NULL, CMP_THRESHOLD},
+    {"json", no_argument, NULL, CMP_JSON},
+    {"a-config", required_argument, NULL, CMP_A_CONFIG},
+    {"b-config", required_argument, NULL, CMP_B_CONFIG},
+    {"help", no_argument, NULL, CMP_HELP},
+    {NULL, 0, NULL, 0},
+};
+static const char *const cmp_option_help[][2] = {
+    {"threshold PCT", "a change must exceed PCT % (and the ranges separate) to count [0, 1000]; "
+		      "default 5"},
+    {"json", "print the lrbench-compare JSON document instead of the table"},
+    {"a-config C", "take only A's metrics of configuration C, matched by name"},
+    {"b-config C", "take only B's metrics of configuration C, matched by name"},
+    {"help", "this help"},
+};
+#define NCMP_OPTS (sizeof(cmp_option_help) / sizeof(cmp_option_help[0]))
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: lrbench list\n"
 		     "       lrbench run SCENARIO [options]\n"
 		     "       lrbench show DIR|RESULT.json\n"
+		     "       lrbench compare [compare options] A B   (A, B: DIR or result.json)\n"
 		     "       lrbench help\n\n"
 		     "run options:\n");
 	for (size_t i = 0; i < NOPTS; i++) {
@@ -107,6 +131,9 @@ static void usage(FILE *out)
 			 o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
+	fprintf(out, "\ncompare options:\n");
+	for (size_t i = 0; i < NCMP_OPTS; i++)
+		fprintf(out, "  --%-24s %s\n", cmp_option_help[i][0], cmp_option_help[i][1]);
 	fprintf(out, "\nSCENARIO is a file path or a name in the scenario directory\n"
 		     "($LRBENCH_SCENARIOS, else bench/scenarios beside the build).\n"
 		     "Exit codes: 0 pass, 1 failure (verification mismatch or runtime error),\n"
@@ -425,6 +452,82 @@ static int cmd_run(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_compare(int argc, char **argv)
+{
+	struct lr_cmp_opts o = {.threshold_pct = LR_COMPARE_DEFAULT_THRESHOLD};
+	struct lr_cmp_table t;
+	struct lr_err err;
+	json_t *a = NULL, *b = NULL;
+	bool json = false;
+	int c, rc = EXIT_USAGE;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", cmp_long_opts, NULL)) != -1) {
+		const char *why = NULL;
+
+		switch (c) {
+		case CMP_THRESHOLD:
+			if (!lr_parse_double(optarg, &o.threshold_pct, &why) &&
+			    (o.threshold_pct < 0 || o.threshold_pct > 1000))
+				why = "out of range [0, 1000]";
+			if (why)
+				return usage_error("compare: --threshold: '%s': %s", optarg, why);
+			break;
+		case CMP_JSON:
+			json = true;
+			break;
+		case CMP_A_CONFIG:
+		case CMP_B_CONFIG:
+			if (!*optarg)
+				return usage_error("compare: --%s: empty value",
+						   c == CMP_A_CONFIG ? "a-config" : "b-config");
+			*(c == CMP_A_CONFIG ? &o.a_config : &o.b_config) = optarg;
+			break;
+		case CMP_HELP:
+			usage(stdout);
+			return 0;
+		case ':':
+			return usage_error("compare: option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("compare: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("compare: expected two results (DIR or result.json), got %d",
+				   argc - optind);
+	if (lr_cmp_load(argv[optind], &a, &err) || lr_cmp_load(argv[optind + 1], &b, &err)) {
+		fprintf(stderr, "lrbench: %s\n", err.msg);
+		goto out;
+	}
+	if (lr_cmp_tables(a, b, &o, &t, &err)) {
+		fprintf(stderr, "lrbench: %s\n", err.msg);
+		lr_cmp_free(&t);
+		goto out;
+	}
+	if (json) {
+		json_t *doc = lr_cmp_json(&t, a, b, argv[optind], argv[optind + 1], &o);
+
+		if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
+			fprintf(stderr, "lrbench: compare: cannot write the JSON document\n");
+			json_decref(doc);
+			lr_cmp_free(&t);
+			rc = 1;
+			goto out;
+		}
+		printf("\n");
+		json_decref(doc);
+	} else {
+		lr_cmp_print(&t, a, b, argv[optind], argv[optind + 1], &o, stdout);
+	}
+	rc = t.regressions ? 1 : 0;
+	lr_cmp_free(&t);
+out:
+	json_decref(a);
+	json_decref(b);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -459,5 +562,7 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	return usage_error("unknown command '%s' (list, run, show, help)", cmd);
+	if (!strcmp(cmd, "compare"))
+		return cmd_compare(argc - 1, argv + 1);
+	return usage_error("unknown command '%s' (list, run, show, compare, help)", cmd);
 }

@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+"""Prepare gnuplot data for the plot templates beside this file.
+
+Usage: scripts/plots/prep.py RUN_DIR WORK_DIR
+
+Reads RUN_DIR/result.json (schema lrbench-result v1) and the CSV files it
+names, writes into WORK_DIR one data file and one variables file
+(NAME.vars.gp, gnuplot arrays and strings) per plot, and prints one line per
+plot: "TEMPLATE NAME" (e.g. "cdf.gp cdf-stall_latency"). plots.sh runs
+gnuplot on each. Configurations (the optional `config` of metrics, of
+repetitions and the optional `config` column of the CSVs) are overlaid in
+one colour each; a run without configurations is one configuration named
+after its mode or backend.
+
+Exit 0 with nothing printed when the run has nothing to plot (a skip),
+2 on unreadable or invalid input (message names the file).
+"""
+import csv
+import json
+import math
+import os
+import sys
+
+SCHEMA, FORMAT = "lrbench-result", 1
+# diagnostics of the harness itself: not plotted as results
+SKIP_BARS = {"sampler_cpu", "sampler_lateness", "sampler_overruns", "throughput_bytes",
+             "verify_failures"}
+SKIP_CDF = {"sampler_lateness"}
+MAX_PANELS = 12
+MAX_CONFIGS = 8  # colours in common.gp
+
+
+def die(msg):
+    print(f"plots: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def gp_str(s):
+    """A gnuplot string literal (single quotes; '' escapes a quote)."""
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def gp_array(name, values):
+    if not values:
+        return f"{name}_n = 0\n"
+    items = ", ".join(gp_str(v) if isinstance(v, str) else repr(v) for v in values)
+    return f"{name}_n = {len(values)}\narray {name}[{len(values)}] = [{items}]\n"
+
+
+def load(run_dir):
+    path = os.path.join(run_dir, "result.json")
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        die(f"{path}: cannot read: {e}")
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        die(f"{path}: not an {SCHEMA} document")
+    if doc.get("format_version") != FORMAT:
+        die(f"{path}: format_version {doc.get('format_version')}, plots read {FORMAT}")
+    if not isinstance(doc.get("metrics"), list):
+        die(f"{path}: metrics: missing or not an array")
+    return doc
+
+
+def default_config(doc):
+    mode = (doc.get("kernel") or {}).get("mode")
+    return mode or (doc.get("backend") or {}).get("name") or "run"
+
+
+def read_csv(run_dir, name):
+    """Rows of a CSV beside result.json as dicts; [] when the file is absent."""
+    path = os.path.join(run_dir, name)
+    if not os.path.exists(path):
+        return []
+    try:
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+    except (OSError, csv.Error) as e:
+        die(f"{path}: {e}")
+
+
+def num(x):
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def median(vals):
+    v = sorted(vals)
+    if not v:
+        return None
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def rep_configs(doc, dflt):
+    """rep number -> config, from repetitions.runs[].config."""
+    out = {}
+    for r in (doc.get("repetitions") or {}).get("runs") or []:
+        if isinstance(r, dict) and isinstance(r.get("rep"), int):
+            out[r["rep"]] = r.get("config") or dflt
+    return out
+
+
+class Configs:
+    """Stable order of configurations: first appearance."""
+
+    def __init__(self):
+        self.names = []
+
+    def index(self, name):
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name) + 1
+
+
+def timeline(doc, run_dir, work, cfgs, dflt):
+    files = doc.get("files") or {}
+    rows = read_csv(run_dir, files.get("timeline", "timeline.csv"))
+    if not rows:
+        return None
+    repcfg = rep_configs(doc, dflt)
+    job = doc.get("job") or {}
+    use_bytes = bool(job.get("unit_bytes"))
+    unit = "bytes/s" if use_bytes else f"{job.get('unit', 'units')}/s"
+    series = {}  # (config, rep) -> [(t, y)]
+    for i, r in enumerate(rows, 2):
+        t, y = num(r.get("time_s")), num(r.get("bytes_per_s" if use_bytes else "rate"))
+        try:
+            rep = int(r.get("rep", ""))
+        except ValueError:
+            die(f"{files.get('timeline')}:{i}: rep '{r.get('rep')}' is not an integer")
+        if t is None:
+            die(f"{files.get('timeline')}:{i}: time_s '{r.get('time_s')}' is not a number")
+        cfg = r.get("config") or repcfg.get(rep, dflt)
+        series.setdefault((cfg, rep), []).append((t, y))
+    keys = sorted(series, key=lambda k: (cfgs.index(k[0]), k[1]))
+    with open(os.path.join(work, "timeline.dat"), "w") as f:
+        for cfg, rep in keys:
+            f.write(f"# {cfg} rep {rep}\n")
+            for t, y in series[(cfg, rep)]:
+                f.write(f"{t:.6f} {'NaN' if y is None else repr(y)}\n")
+            f.write("\n\n")
+    # pressure allocations and live pressure memory
+    prows = read_csv(run_dir, files.get("pressure", "pressure.csv"))
+    pseries = {}
+    for i, r in enumerate(prows, 2):
+        t, live = num(r.get("time_s")), num(r.get("live_bytes"))
+        try:
+            rep = int(r.get("rep", ""))
+        except ValueError:
+            die(f"{files.get('pressure')}:{i}: rep '{r.get('rep')}' is not an integer")
+        if t is None or live is None:
+            die(f"{files.get('pressure')}:{i}: time_s/live_bytes not numbers")
+        cfg = r.get("config") or repcfg.get(rep, dflt)
+        pseries.setdefault((cfg, rep), []).append((t, live / 2**20, r.get("op") == "alloc"))
+    pkeys = sorted(pseries, key=lambda k: (cfgs.index(k[0]), k[1]))
+    with open(os.path.join(work, "pressure.dat"), "w") as f:
+        for k in pkeys:
+            f.write(f"# {k[0]} rep {k[1]}: time_s live_MiB is_alloc\n")
+            for t, live, alloc in pseries[k]:
+                f.write(f"{t:.6f} {live:.3f} {1 if alloc else 0}\n")
+            f.write("\n\n")
+    # phase boundaries: medians over repetitions (phases have the same length in every rep)
+    starts = {p: [] for p in ("warmup", "baseline", "pressure", "cooldown")}
+    ends, shade = [], []
+    for r in (doc.get("repetitions") or {}).get("runs") or []:
+        ps = r.get("phase_start_s") or {}
+        for p in starts:
+            if num(ps.get(p)) is not None:
+                starts[p].append(num(ps.get(p)))
+        if num(r.get("duration_s")) is not None:
+            ends.append(num(r.get("duration_s")))
+        # each repetition's own pressure phase (they differ when an allocation overruns)
+        a = num(ps.get("pressure"))
+        b = num(ps.get("cooldown"))
+        b = b if b is not None else num(r.get("duration_s"))
+        if a is not None and b is not None:
+            shade.append((a, b))
+    ph = [median(starts[p]) for p in starts] + [median(ends)]
+    ph = [x if x is not None else "NaN" for x in ph]
+    titles, colors, first = [], [], set()
+    nrep = {}
+    for cfg, _ in keys:
+        nrep[cfg] = nrep.get(cfg, 0) + 1
+    for cfg, rep in keys:
+        colors.append(cfgs.index(cfg))
+        titles.append(f"{cfg} ({nrep[cfg]} rep{'s' if nrep[cfg] > 1 else ''})"
+                      if cfg not in first else "")
+        first.add(cfg)
+    with open(os.path.join(work, "timeline.vars.gp"), "w") as f:
+        f.write(gp_array("tl_title", titles))
+        f.write(gp_array("tl_color", colors))
+        f.write(f"pr_n = {len(pkeys)}\n")
+        f.write(f"ylabel = {gp_str('job throughput (' + unit + ')')}\n")
+        f.write(f"window_ms = {((doc.get('scenario') or {}).get('parameters') or {}).get('scenario', {}).get('timeline_ms', 'NaN')}\n")
+        f.write("array phase_t[5] = [" + ", ".join(str(x) for x in ph) + "]\n")
+        f.write(f"t_end = {max(ends) if ends else 'NaN'}\n")
+        f.write(gp_array("shade_a", [a for a, _ in shade]))
+        f.write(gp_array("shade_b", [b for _, b in shade]))
+        f.write(f"plot_title = {gp_str(title_prefix(doc) + ': throughput over time')}\n")
+    return "timeline"
+
+
+def title_prefix(doc):
+    sc = (doc.get("scenario") or {}).get("name") or "?"
+    dev = (doc.get("device") or {}).get("name") or "no device"
+    return f"{sc} on {(doc.get('backend') or {}).get('name', '?')} ({dev})"
+
+
+def cdfs(doc, work, cfgs, dflt):
+    by_name = {}
+    for m in doc["metrics"]:
+        h = m.get("histogram")
+        if not isinstance(h, dict) or m.get("name") in SKIP_CDF:
+            continue
+        by_name.setdefault(m["name"], []).append(m)
+    out = []
+    for name, ms in by_name.items():
+        ms.sort(key=lambda m: cfgs.index(m.get("config") or dflt))
+        titles, colors, counts = [], [], []
+        with open(os.path.join(work, f"cdf-{name}.dat"), "w") as f:
+            for m in ms:
+                cfg = m.get("config") or dflt
+                bins = m["histogram"].get("bins") or []
+                total = sum(b[2] for b in bins)
+                f.write(f"# {cfg}: upper_{m.get('unit')} cumulative_fraction\n")
+                if total:
+                    # start the step at the first bucket's lower edge
+                    f.write(f"{bins[0][0]!r} 0\n")
+                    c = 0
+                    for lo, hi, n in bins:
+                        c += n
+                        f.write(f"{hi!r} {c / total!r}\n")
+                else:
+                    f.write("NaN NaN\n")
+                f.write("\n\n")
+                titles.append(f"{cfg} (n = {total})")
+                colors.append(cfgs.index(cfg))
+                counts.append(total)
+        m0 = ms[0]
+        with open(os.path.join(work, f"cdf-{name}.vars.gp"), "w") as f:
+            f.write(gp_array("cdf_title", titles))
+            f.write(gp_array("cdf_color", colors))
+            f.write(f"cdf_total = {sum(counts)}\n")
+            f.write(f"xlabel = {gp_str(name.replace('_', ' ') + ' (' + m0.get('unit', '?') + ')')}\n")
+            err = m0["histogram"].get("max_relative_error")
+            note = f"from histogram buckets (values within {err * 100:.2g} %)" if err else ""
+            f.write(f"note = {gp_str(note)}\n")
+            f.write(f"plot_title = {gp_str(title_prefix(doc) + ': CDF of ' + name)}\n")
+        out.append(f"cdf-{name}")
+    return out
+
+
+def bars(doc, work, cfgs, dflt):
+    panels = {}
+    for m in doc["metrics"]:
+        name = m.get("name")
+        if name in SKIP_BARS:
+            continue
+        vals = [num(v) for v in m.get("per_rep") or []]
+        vals = [v for v in vals if v is not None]
+        if not vals:
+            continue
+        panels.setdefault(name, {"unit": m.get("unit", "?"), "stat": m.get("per_rep_stat", ""),
+                                 "rows": []})
+        cfg = m.get("config") or dflt
+        panels[name]["rows"].append((cfgs.index(cfg), cfg, median(vals), min(vals), max(vals),
+                                     len(vals)))
+    names = list(panels)[:MAX_PANELS]
+    if not names:
+        return None
+    with open(os.path.join(work, "bars.dat"), "w") as f:
+        for name in names:
+            f.write(f"# {name}: config_index median min max n\n")
+            for ci, _, med, lo, hi, n in sorted(panels[name]["rows"]):
+                f.write(f"{ci} {med!r} {lo!r} {hi!r} {n}\n")
+            f.write("\n\n")
+    titles = []
+    for n in names:
+        stat = panels[n]["stat"]
+        titles.append(n.replace("_", " ") + (f" ({stat} per rep)" if stat and stat != "value" else ""))
+    with open(os.path.join(work, "bars.vars.gp"), "w") as f:
+        f.write(gp_array("bar_title", titles))
+        f.write(gp_array("bar_unit", [panels[n]["unit"] for n in names]))
+        f.write(gp_array("cfg_name", cfgs.names))
+        # tick format per panel: SI prefixes only for large numbers
+        fmts = []
+        for n in names:
+            top = max(abs(r[4]) for r in panels[n]["rows"])
+            fmts.append("%.1s%c" if top >= 1e4 else "%g")
+        f.write(gp_array("bar_fmt", fmts))
+        f.write(f"plot_title = {gp_str(title_prefix(doc) + ': median per configuration, error bars min-max over repetitions')}\n")
+    return "bars"
+
+
+def main(argv):
+    if len(argv) != 3:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    run_dir, work = argv[1], argv[2]
+    doc = load(run_dir)
+    dflt = default_config(doc)
+    cfgs = Configs()
+    os.makedirs(work, exist_ok=True)
+    plots = []
+    t = timeline(doc, run_dir, work, cfgs, dflt)
+    if t:
+        plots.append(("timeline.gp", t))
+    plots += [("cdf.gp", n) for n in cdfs(doc, work, cfgs, dflt)]
+    b = bars(doc, work, cfgs, dflt)
+    if b:
+        plots.append(("bars.gp", b))
+    if len(cfgs.names) > MAX_CONFIGS:
+        die(f"{run_dir}: {len(cfgs.names)} configurations, the templates colour {MAX_CONFIGS}")
+    for tpl, name in plots:
+        print(tpl, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
