@@ -627,6 +627,8 @@ static int opencl_open(const char *sel, struct lr_dev **out, struct lr_err *err)
 	*out = NULL;
 	if (!sel) {
 		sel = getenv("LRBENCH_OPENCL_DEVICE");
+		if (sel && !*sel)
+			sel = NULL; /* set but empty: as if unset */
 		if (sel)
 			from = " (from LRBENCH_OPENCL_DEVICE)";
 	}
