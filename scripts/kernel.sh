@@ -173,19 +173,38 @@ base_repo() {
 	echo "$dir"
 }
 
-# Apply the series onto `base` in TREE (which must be clean).
+# Apply the series onto `base` in TREE (which must be clean) and check the
+# result out as branch lr-series. The patches are applied to a scratch index
+# (git apply --cached -3, then commit-tree, like git am) and only then checked
+# out, so files the series does not change keep their timestamps and builds
+# stay incremental when the series changes.
 apply_series() {
-	local tree=$1 n=0 total p
+	local tree=$1 n=0 total p idx parent msg patch info tid
+	local subj name email date
 	total=$(series_patches | wc -l)
-	git -C "$tree" checkout -q -B lr-series base
+	idx=$(mktemp) msg=$(mktemp) patch=$(mktemp)
+	parent=$(git -C "$tree" rev-parse base)
+	GIT_INDEX_FILE=$idx git -C "$tree" read-tree base
 	for p in $(series_patches); do
 		n=$((n + 1))
-		say "prepare: [$n/$total] git am -3 $p"
-		if ! git -C "$tree" am -q -3 --committer-date-is-author-date "$PATCHES/$p" >&2; then
-			git -C "$tree" am --abort >/dev/null 2>&1 || true
-			die "prepare: $p does not apply on $(git -C "$tree" describe --always HEAD) in $tree"
+		say "prepare: [$n/$total] applying $p (3-way)"
+		info=$(git -C "$tree" mailinfo "$msg" "$patch" <"$PATCHES/$p")
+		subj=$(sed -n 's/^Subject: //p' <<<"$info")
+		name=$(sed -n 's/^Author: //p' <<<"$info")
+		email=$(sed -n 's/^Email: //p' <<<"$info")
+		date=$(sed -n 's/^Date: //p' <<<"$info")
+		if ! GIT_INDEX_FILE=$idx git -C "$tree" apply --cached -3 "$patch" >"$msg.log" 2>&1; then
+			cat "$msg.log" >&2
+			rm -f "$idx" "$msg" "$patch" "$msg.log"
+			die "prepare: $p does not apply (3-way) on base plus the patches before it, in $tree"
 		fi
+		tid=$(GIT_INDEX_FILE=$idx git -C "$tree" write-tree)
+		parent=$({ echo "$subj"; echo; cat "$msg"; } |
+			GIT_AUTHOR_NAME="$name" GIT_AUTHOR_EMAIL="$email" GIT_AUTHOR_DATE="$date" \
+			GIT_COMMITTER_DATE="$date" git -C "$tree" commit-tree "$tid" -p "$parent")
 	done
+	rm -f "$idx" "$msg" "$patch" "$msg.log"
+	git -C "$tree" checkout -q -B lr-series "$parent"
 }
 
 # The tree used by builds: one per package version (a stable path keeps the
@@ -245,7 +264,7 @@ cmd_prepare() {
 
 # ---------------------------------------------------------------- kunit
 
-# Suites: name, kunitconfig fragments relative to the tree.
+# Suites: name -> kunitconfig fragments, relative to the tree.
 suite_configs() {
 	case "$1" in
 	series) echo "drivers/dma-buf/tests/.kunitconfig drivers/gpu/drm/scheduler/tests/.kunitconfig" ;;
@@ -255,37 +274,54 @@ suite_configs() {
 	esac
 }
 
+# The KUnit build directory lives inside the tree (ignored by its .gitignore)
+# and is given to kunit.py as a relative path: kbuild then uses relative paths
+# only, so the compiler command lines are the same in every tree and ccache
+# hits across trees and series versions. Output of kunit.py goes there too.
+KUNIT_DIR=.kunit-lrbench
+
 kunit_env() {
+	KUNIT_MAKE=()
 	if command -v ccache >/dev/null; then
 		export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+		export CCACHE_NOHASHDIR=1
+		ccache -M "${LRBENCH_CCACHE_SIZE:-8G}" >/dev/null 2>&1 || true
 		KUNIT_MAKE=(--make_options "CC=ccache gcc")
-	else
-		KUNIT_MAKE=()
 	fi
 }
 
+# kunit.py --kunitconfig arguments for SUITES (all in one kernel, one boot),
+# plus the harness fragment with the debug options. Missing fragments (a
+# suite the tree does not have) are reported and skipped.
 kunit_args() {
-	local tree=$1 suite=$2 c args=()
-	for c in $(suite_configs "$suite"); do
-		[ -f "$tree/$c" ] || return 1
-		args+=(--kunitconfig "$tree/$c")
+	local tree=$1 suite c
+	shift
+	KUNIT_ARGS=()
+	KUNIT_MISSING=0
+	for suite in "$@"; do
+		for c in $(suite_configs "$suite"); do
+			if [ -f "$tree/$c" ]; then
+				KUNIT_ARGS+=(--kunitconfig "$c")
+			else
+				say "kunit: $suite: $c is not in the tree; skipped"
+				KUNIT_MISSING=$((KUNIT_MISSING + 1))
+			fi
+		done
 	done
-	args+=(--kunitconfig "$PATCHES/configs/kunitconfig")
-	echo "${args[@]}"
+	KUNIT_ARGS+=(--kunitconfig "$PATCHES/configs/kunitconfig")
 }
 
 cmd_build() {
-	local tree sver suite args
+	local tree suites=("$@")
+	[ ${#suites[@]} -gt 0 ] || suites=(series drm ttm)
 	tree=$(cmd_prepare)
-	sver=$(safe_version "$(cut -d' ' -f3 "$tree/.git/lrbench-series")")
 	kunit_env
-	for suite in "${@:-series}"; do
-		args=$(kunit_args "$tree" "$suite") || die "build: suite $suite has no kunitconfig in $tree"
-		say "build: $suite: kunit.py build (UML) in $CACHE/kunit-$sver-$suite"
-		(cd "$tree" && python3 tools/testing/kunit/kunit.py build --arch um --jobs "$JOBS" \
-			--build_dir "$CACHE/kunit-$sver-$suite" $args "${KUNIT_MAKE[@]}" >&2) ||
-			die "build: $suite failed"
-	done
+	kunit_args "$tree" "${suites[@]}"
+	say "build: kunit.py build (UML) of ${suites[*]} in $tree/$KUNIT_DIR"
+	(cd "$tree" && python3 tools/testing/kunit/kunit.py build --arch um --jobs "$JOBS" \
+		--build_dir "$KUNIT_DIR" "${KUNIT_ARGS[@]}" "${KUNIT_MAKE[@]}" >&2) ||
+		die "build failed"
+	echo "$tree/$KUNIT_DIR"
 }
 
 # Add the test-case counts of one kunit.py run (its log) to tp/tf/ts.
@@ -311,49 +347,47 @@ kunit_count() {
 	[ "$f" -eq 0 ]
 }
 
-# Run SUITES; print one line "PASSED FAILED SKIPPED" (test cases) to stdout.
+# Run SUITES (default: series drm ttm) in one UML kernel; print one line
+# "PASSED FAILED SKIPPED" (test cases, not suites) to stdout.
 cmd_kunit() {
-	local tree sver hash suite args out rc tp=0 tf=0 ts=0 any_fail=0
-	local suites=("$@")
+	local tree hash ver rc tp=0 tf=0 ts=0 any_fail=0 suites=("$@") s
 	[ ${#suites[@]} -gt 0 ] || suites=(series drm ttm)
+	for s in "${suites[@]}"; do suite_configs "$s" >/dev/null; done
 	tree=$(cmd_prepare)
 	hash=$(cut -d' ' -f1 "$tree/.git/lrbench-series")
-	sver=$(safe_version "$(cut -d' ' -f3 "$tree/.git/lrbench-series")")
+	ver=$(cut -d' ' -f3 "$tree/.git/lrbench-series")
 	kunit_env
+	kunit_args "$tree" "${suites[@]}"
+	ts=$KUNIT_MISSING
 	mkdir -p "$CACHE/logs"
-	for suite in "${suites[@]}"; do
-		if ! args=$(kunit_args "$tree" "$suite"); then
-			say "kunit: $suite: no kunitconfig in this tree; skipped"
-			ts=$((ts + 1))
-			continue
-		fi
-		local bdir="$CACHE/kunit-$sver-$suite" log="$CACHE/logs/kunit-$suite.log"
-		say "kunit: $suite: building and running under UML in $bdir (series $hash; log $log)"
-		local start=$SECONDS
-		set +e
-		(cd "$tree" && python3 tools/testing/kunit/kunit.py run --arch um --jobs "$JOBS" \
-			--timeout 900 --build_dir "$bdir" $args "${KUNIT_MAKE[@]}") 2>&1 | tee "$log" >&2
-		rc=${PIPESTATUS[0]}
-		set -e
-		kunit_count "$suite" "$log" "$rc" || any_fail=1
-		if [ "$suite" = series ]; then
-			# The scheduling figures the perf case prints (kunit_info lines).
-			grep -hE 'long-running entity:|normal entity, hw-fence|scheduling figures' \
-				"$bdir/test.log" 2>/dev/null | sed 's/^.*# /  /' >&2 || true
-			# The lockdep negative case needs a boot of its own: a report
-			# switches lockdep off for everything after it.
-			say "kunit: series: lockdep negative case in its own boot"
+	local log="$CACHE/logs/kunit.log" start=$SECONDS
+	say "kunit: ${suites[*]}: building UML and running in one boot (tree $tree, build dir $KUNIT_DIR, series $hash; log $log)"
+	set +e
+	(cd "$tree" && python3 tools/testing/kunit/kunit.py run --arch um --jobs "$JOBS" \
+		--timeout 1200 --build_dir "$KUNIT_DIR" "${KUNIT_ARGS[@]}" "${KUNIT_MAKE[@]}") 2>&1 |
+		tee "$log" >&2
+	rc=${PIPESTATUS[0]}
+	set -e
+	kunit_count "${suites[*]}" "$log" "$rc" || any_fail=1
+	if printf '%s\n' "${suites[@]}" | grep -qx series; then
+		# What the perf case printed (kunit_info lines in the raw log).
+		say "kunit: scheduling figures printed by drm_sched_lr_perf:"
+		grep -hE 'scheduling figures|long-running entity:|normal entity, hw-fence' \
+			"$tree/$KUNIT_DIR/test.log" 2>/dev/null | sed 's/^.*# /  /' >&2 || true
+		# The lockdep negative case needs a boot of its own: a lockdep
+		# report switches lockdep off for everything after it.
+		if [ -f "$tree/drivers/gpu/drm/scheduler/tests/.kunitconfig" ]; then
+			say "kunit: lockdep negative case (drm_sched_lr_lockdep) in a boot of its own"
 			set +e
-			(cd "$tree" && python3 tools/testing/kunit/kunit.py exec --build_dir "$bdir" \
+			(cd "$tree" && python3 tools/testing/kunit/kunit.py exec --build_dir "$KUNIT_DIR" \
 				--timeout 300 --kernel_args drm_sched_tests.lr_lockdep_splat=1 \
 				'drm_sched_lr_lockdep') 2>&1 | tee "$log.lockdep" >&2
 			rc=${PIPESTATUS[0]}
 			set -e
-			kunit_count "series-lockdep" "$log.lockdep" "$rc" || any_fail=1
+			kunit_count "lockdep boot" "$log.lockdep" "$rc" || any_fail=1
 		fi
-		say "kunit: $suite: done in $((SECONDS - start)) s"
-	done
-	say "kunit: total: $tp passed, $tf failed, $ts skipped (test cases; $PKG $(cut -d' ' -f3 "$tree/.git/lrbench-series"), series $hash)"
+	fi
+	say "kunit: total: $tp passed, $tf failed, $ts skipped (test cases; $PKG $ver, series $hash; $((SECONDS - start)) s)"
 	echo "$tp $tf $ts"
 	return $any_fail
 }
@@ -519,6 +553,9 @@ cmd_export() {
 update_cover() {
 	local tree=$1 cover=$PATCHES/0000-cover-letter.patch marker="-- shortlog and diffstat (generated by scripts/kernel.sh export) --"
 	[ -f "$cover" ] || return 0
+	local n
+	n=$(git -C "$tree" rev-list --count base..HEAD)
+	sed -i "s|^Subject: \[PATCH 0/[0-9]*\]|Subject: [PATCH 0/$n]|" "$cover"
 	if grep -qF -- "$marker" "$cover"; then
 		sed -i "/^$(printf '%s' "$marker" | sed 's/[][\.*^$/]/\\&/g')\$/,\$d" "$cover"
 	fi
