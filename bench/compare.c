@@ -442,7 +442,7 @@ static json_t *side_json(const struct lr_cmp_side *s, bool present)
 {
 	if (!present)
 		return json_null();
-	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)s->n, "median",
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)s->n, "median",
 			 lr_json_real(s->median), "mean", lr_json_real(s->mean), "stddev",
 			 lr_json_real(s->stddev), "stddev_pct", lr_json_real(s->stddev_pct), "min",
 			 lr_json_real(s->min), "max", lr_json_real(s->max));

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: the main job. Runs lrbench's default scenario with the OpenCL
 # backend on the default device (PoCL's CPU device on a machine without a
-# GPU), writes results/runs/<UTC timestamp>/, prints the summary and the
-# result directory. Environment / make variables:
+# GPU), writes results/runs/<UTC timestamp>/, prints the summary, draws the
+# plots (scripts/plots.sh) and writes the HTML report (scripts/report.sh),
+# and prints the report's path. Environment / make variables:
 #   BACKEND=NAME     workload backend (default: the scenario's, opencl)
 #   DEVICE=SEL       device selector ("P:D" or a name substring)
 #   SCENARIO=NAME    scenario name or file (default: default)
@@ -39,6 +40,14 @@ if [ -f "$dir/result.json" ]; then
 	# the summary is printed by lrbench --summary; say where everything is
 	echo "run: $verdict; results in $dir/ (result.json, timeline.csv, pressure.csv)"
 	echo "run: lrbench show $dir   # to print the summary again"
+	# plots and report are made for every result (a skip gets a report that says why);
+	# their failure makes the run fail only when the run itself passed
+	if scripts/plots.sh "$dir" && LRBENCH=$lrbench scripts/report.sh "$dir"; then
+		echo "run: report: $dir/report.html"
+	else
+		echo "run: plots/report failed (messages above)" >&2
+		[ "$rc" -eq 0 ] && rc=1
+	fi
 else
 	echo "run: $verdict; no result was written" >&2
 fi

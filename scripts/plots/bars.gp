@@ -7,7 +7,6 @@ rows = (bar_title_n + cols - 1) / cols
 set multiplot layout rows, cols title plot_title noenhanced font ',14' margins 0.08, 0.98, 0.05, 0.9 spacing 0.12, 0.12
 set style fill solid 0.6 border -1
 set boxwidth 0.6
-set yrange [0:*]
 set xrange [0.4:cfg_name_n + 0.6]
 set xtics () nomirror
 do for [i=1:cfg_name_n] { set xtics add (cfg_name[i] i) }
@@ -16,6 +15,7 @@ do for [p=1:bar_title_n] {
 	set title bar_title[p] noenhanced font ',12'
 	set ylabel bar_unit[p] noenhanced
 	set format y bar_fmt[p]
+	if (bar_hi[p] > bar_lo[p]) { set yrange [bar_lo[p]:*] } else { set yrange [bar_lo[p]:bar_lo[p] + 1] }
 	plot work.'/bars.dat' index (p-1) using 1:2:1 with boxes lc variable, \
 		'' index (p-1) using 1:2:3:4 with yerrorbars lc rgb '#222222' pt 7 ps 0.5 lw 1.5
 }

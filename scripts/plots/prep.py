@@ -195,6 +195,8 @@ def timeline(doc, run_dir, work, cfgs, dflt):
         f.write(gp_array("tl_title", titles))
         f.write(gp_array("tl_color", colors))
         f.write(f"pr_n = {len(pkeys)}\n")
+        lives = [live for k in pkeys for _, live, _ in pseries[k]]
+        f.write(f"live_max = {max(lives) if lives and max(lives) > 0 else 1}\n")
         f.write(f"ylabel = {gp_str('job throughput (' + unit + ')')}\n")
         f.write(f"window_ms = {((doc.get('scenario') or {}).get('parameters') or {}).get('scenario', {}).get('timeline_ms', 'NaN')}\n")
         f.write("array phase_t[5] = [" + ", ".join(str(x) for x in ph) + "]\n")
@@ -205,10 +207,15 @@ def timeline(doc, run_dir, work, cfgs, dflt):
     return "timeline"
 
 
+def printable(s):
+    """Text for a title: control characters become spaces, runs of spaces one."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(s)).split())
+
+
 def title_prefix(doc):
     sc = (doc.get("scenario") or {}).get("name") or "?"
     dev = (doc.get("device") or {}).get("name") or "no device"
-    return f"{sc} on {(doc.get('backend') or {}).get('name', '?')} ({dev})"
+    return printable(f"{sc} on {(doc.get('backend') or {}).get('name', '?')} ({dev})")
 
 
 def cdfs(doc, work, cfgs, dflt):
@@ -221,7 +228,7 @@ def cdfs(doc, work, cfgs, dflt):
     out = []
     for name, ms in by_name.items():
         ms.sort(key=lambda m: cfgs.index(m.get("config") or dflt))
-        titles, colors, counts = [], [], []
+        titles, colors, counts, lo_hi = [], [], [], []
         with open(os.path.join(work, f"cdf-{name}.dat"), "w") as f:
             for m in ms:
                 cfg = m.get("config") or dflt
@@ -239,6 +246,8 @@ def cdfs(doc, work, cfgs, dflt):
                     f.write("NaN NaN\n")
                 f.write("\n\n")
                 titles.append(f"{cfg} (n = {total})")
+                if total:
+                    lo_hi.append((bins[0][0], bins[-1][1]))
                 colors.append(cfgs.index(cfg))
                 counts.append(total)
         m0 = ms[0]
@@ -246,6 +255,10 @@ def cdfs(doc, work, cfgs, dflt):
             f.write(gp_array("cdf_title", titles))
             f.write(gp_array("cdf_color", colors))
             f.write(f"cdf_total = {sum(counts)}\n")
+            # log x only when the values span more than a decade
+            lo = min((a for a, _ in lo_hi), default=0)
+            hi = max((b for _, b in lo_hi), default=0)
+            f.write(f"cdf_log = {1 if lo > 0 and hi / lo > 10 else 0}\n")
             f.write(f"xlabel = {gp_str(name.replace('_', ' ') + ' (' + m0.get('unit', '?') + ')')}\n")
             err = m0["histogram"].get("max_relative_error")
             note = f"from histogram buckets (values within {err * 100:.2g} %)" if err else ""
@@ -293,6 +306,9 @@ def bars(doc, work, cfgs, dflt):
             top = max(abs(r[4]) for r in panels[n]["rows"])
             fmts.append("%.1s%c" if top >= 1e4 else "%g")
         f.write(gp_array("bar_fmt", fmts))
+        # y range: from 0 (or the lowest value when negative); [0:1] when all are 0
+        f.write(gp_array("bar_lo", [min(0.0, min(r[3] for r in panels[n]["rows"])) for n in names]))
+        f.write(gp_array("bar_hi", [max(r[4] for r in panels[n]["rows"]) for n in names]))
         f.write(f"plot_title = {gp_str(title_prefix(doc) + ': median per configuration, error bars min-max over repetitions')}\n")
     return "bars"
 

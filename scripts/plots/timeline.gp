@@ -11,7 +11,7 @@ set format y '%.1s%c'
 set yrange [0:*]
 set y2label 'live pressure memory (MiB)'
 set y2tics
-set y2range [0:*]
+set y2range [0:live_max * 1.1]
 set key outside bottom center horizontal
 set bmargin 6
 if (t_end == t_end) { set xrange [0:t_end] } else { set xrange [0:*] }

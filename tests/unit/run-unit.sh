@@ -44,7 +44,75 @@ for bin in "${bins[@]}"; do
 	if [ "$f" -gt 0 ]; then sed 's/^/    /' "$log"; fi
 done
 
-# 2. every result.json the tests wrote validates against the schema
+# 2. plots and report (scripts/plots.sh, scripts/report.sh) on the fake-backend
+# run, and on a two-configuration run merged from it (scripts/merge-runs.py)
+echo "unit: plots and report"
+lrb=$build/bin/lrbench
+check_plots() { # DIR: every plot prep.py lists exists as a non-empty PNG and SVG
+	local d=$1 names n=0 bad_files=""
+	names=$(/usr/bin/python3 scripts/plots/prep.py "$d" "$out/prep-$(basename "$d")" | awk '{print $2}')
+	for p in $names; do
+		n=$((n + 1))
+		head -c 8 "$d/plots/$p.png" 2>/dev/null | grep -q PNG || bad_files+=" $p.png"
+		grep -q '<svg' "$d/plots/$p.svg" 2>/dev/null || bad_files+=" $p.svg"
+	done
+	if [ -z "$bad_files" ] && [ "$n" -ge 3 ] && grep -qx timeline <<<"$names" &&
+		grep -qx bars <<<"$names" && grep -q '^cdf-' <<<"$names"; then
+		ok "plots: $(basename "$d"): $n plots, PNG + SVG: $(tr '\n' ' ' <<<"$names")"
+	else
+		bad "plots: $(basename "$d"): missing or empty:${bad_files:- (plots: $names)}"
+	fi
+}
+check_report() { # DIR PATTERN COUNT: summary table, every plot inlined, PATTERN COUNT times
+	local d=$1 pat=$2 want=$3 html=$1/report.html missing="" p got
+	for p in "$d"/plots/*.svg; do
+		p=$(basename "$p" .svg)
+		grep -q "data-plot='$p'><img alt='$p' src='data:image/svg+xml;base64," "$html" ||
+			missing+=" $p"
+	done
+	got=$(grep -o -- "$pat" "$html" | wc -l)
+	if grep -q '<table class=summary>' "$html" && grep -q 'throughput_retained' "$html" &&
+		[ -z "$missing" ] && [ "$got" -eq "$want" ] && ! grep -qE '(src|href)=.(http|/|file:)' "$html"; then
+		ok "report: $(basename "$d"): summary table, every plot inlined, '$pat' x$got"
+	else
+		bad "report: $(basename "$d"): plots not inlined:${missing:- none}; '$pat' x$got (want $want)"
+	fi
+}
+run_quiet() { # NAME CMD...: run, show the output on failure or on stderr noise
+	local name=$1
+	shift
+	if "$@" >"$out/$name.log" 2>"$out/$name.err" && [ ! -s "$out/$name.err" ]; then
+		ok "$name"
+	else
+		bad "$name: $(cat "$out/$name.log" "$out/$name.err" | head -8)"
+	fi
+}
+pass_dir=$LR_UNIT_OUT/run-pass
+run_quiet "plots.sh run-pass" scripts/plots.sh "$pass_dir"
+check_plots "$pass_dir"
+run_quiet "report.sh run-pass" env LRBENCH="$lrb" scripts/report.sh "$pass_dir"
+check_report "$pass_dir" "not measured in this run (needs the vlr backend)" 6
+merged=$LR_UNIT_OUT/merged-configs
+run_quiet "merge-runs.py" scripts/merge-runs.py "$merged" open-coded="$pass_dir" \
+	preempt-fence="$pass_dir"
+run_quiet "plots.sh merged" scripts/plots.sh "$merged"
+check_plots "$merged"
+run_quiet "report.sh merged" env LRBENCH="$lrb" scripts/report.sh "$merged"
+# the same data twice: the no-worse targets are measured (ratio 1), the vlr-only ones are not
+check_report "$merged" "preempt-fence / open-coded = 1 (unchanged)" 2
+grep -q "<td class='good'>met</td>" "$merged/report.html" &&
+	[ "$(grep -o 'not measured in this run' "$merged/report.html" | wc -l)" -eq 4 ] &&
+	ok "report: merged: targets with data measured, the others not" ||
+	bad "report: merged: targets section wrong"
+o=$(scripts/plots.sh "$out/nothing" 2>&1)
+[ $? -eq 2 ] && grep -q "result.json: no such file" <<<"$o" && ok "plots.sh: missing result -> 2" ||
+	bad "plots.sh: missing result: $o"
+mkdir -p "$out/garbage" && echo '{"schema": "x"}' >"$out/garbage/result.json"
+o=$(scripts/report.sh "$out/garbage" 2>&1)
+[ $? -eq 2 ] && grep -q "not an lrbench-result v1 document" <<<"$o" &&
+	ok "report.sh: foreign document -> 2" || bad "report.sh: foreign document: $o"
+
+# 3. every result.json the tests wrote validates against the schema
 echo "unit: schema validation of the results the tests wrote"
 found=0
 while IFS= read -r r; do
@@ -67,7 +135,7 @@ else
 	ok "schema: a wrong format_version is rejected"
 fi
 
-# 3. CLI: usage errors exit 2 with a message naming the problem; show works
+# 4. CLI: usage errors exit 2 with a message naming the problem; show works
 echo "unit: lrbench command line"
 lrb=$build/bin/lrbench
 expect() { # expect CODE PATTERN ARGS...: exit code and a stderr/stdout match
@@ -103,7 +171,44 @@ expect 1 "bad.ini:1: invalid token" show "$out/bad.ini"
 expect 0 "status +pass" show "$LR_UNIT_OUT/run-pass"
 expect 0 "stall_latency_pressure" show "$LR_UNIT_OUT/run-pass/result.json"
 
-# 4. formatting of the files this tier owns
+# compare: exit 1 exactly on a significant change in the worse direction
+c=$LR_UNIT_OUT/compare
+expect 1 "latency .* \+20\.0% .*REGRESSION" compare "$c/base.json" "$c/slower.json"
+expect 0 "0 regressions, 1 improvement" compare "$c/slower.json" "$c/faster.json"
+expect 1 "throughput .* -20\.0% .*REGRESSION" compare "$c/base.json" "$c/low-throughput.json"
+expect 0 "0 regressions, 0 improvements, 3 unchanged" compare "$c/base.json" "$c/noisy.json"
+expect 0 "below threshold" compare --threshold 25 "$c/base.json" "$c/slower.json"
+expect 1 "verify_failures .*\+inf% .*REGRESSION" compare "$c/base.json" "$c/verify-failures.json"
+expect 0 "latency .*improvement" compare "$c/two-configs.json" "$c/two-configs.json" \
+	--a-config open-coded --b-config preempt-fence
+expect 1 "latency@preempt-fence .*REGRESSION" compare "$c/two-configs.json" "$c/two-configs-b.json"
+expect 0 "0 regressions, 0 improvements" compare "$LR_UNIT_OUT/run-pass" "$LR_UNIT_OUT/run-pass"
+expect 2 "not an lrbench-result document \(schema is 'other'\)" compare "$c/base.json" "$c/bad-schema.json"
+expect 2 "bad-version.json: format_version 2" compare "$c/bad-version.json" "$c/base.json"
+expect 2 "per_rep\[1\] is not a number" compare "$c/base.json" "$c/bad-per-rep.json"
+expect 2 "no metric has data on both sides" compare "$c/no-data.json" "$c/base.json"
+expect 2 "compare: expected two results" compare "$c/base.json"
+expect 2 "--threshold: 'x': not a number" compare --threshold x "$c/base.json" "$c/base.json"
+expect 2 "--threshold: '-1': out of range" compare --threshold -1 "$c/base.json" "$c/base.json"
+expect 2 "compare: unknown option '--bogus'" compare --bogus "$c/base.json" "$c/base.json"
+expect 2 "B has no metric with config 'x'" compare "$c/base.json" "$c/base.json" --b-config x
+j=$("$lrb" compare --json "$c/base.json" "$c/slower.json" 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["schema"] == "lrbench-compare" and len(d["rows"]) == 3, d
+r = {x["name"]: x for x in d["rows"]}
+assert r["latency"]["verdict"] == "regression" and abs(r["latency"]["change_pct"] - 20) < 1e-6
+assert r["latency"]["a"]["median"] == 10 and r["latency"]["b"]["median"] == 12
+assert d["counts"]["regressions"] == 1
+' <<<"$j"; then
+	ok "lrbench compare --json: document, verdicts, exit 1"
+else
+	bad "lrbench compare --json (exit $rc): $(head -5 <<<"$j")"
+fi
+
+# 5. formatting of the files this tier owns
 echo "unit: clang-format check of bench/ and tests/unit/"
 if clang-format --dry-run --Werror bench/*.c bench/*.h tests/unit/*.c tests/unit/*.h 2>"$out/fmt"; then
 	ok "clang-format"

@@ -1,0 +1,13 @@
+# Plots and the HTML report of one results directory (scripts/plots.sh,
+# scripts/report.sh; templates in scripts/plots/). `make run` calls both.
+#   make plots DIR=results/runs/<stamp>    DIR/plots/*.png, *.svg
+#   make report DIR=results/runs/<stamp>   plots, then DIR/report.html
+.PHONY: plots report
+
+plots:
+	@[ -n "$(DIR)" ] || { echo "make plots: set DIR=<results directory>" >&2; exit 2; }
+	@scripts/plots.sh "$(DIR)"
+
+# the report's summary comes from `lrbench compare --json`: build it first
+report: all plots
+	@scripts/report.sh "$(DIR)"
