@@ -322,6 +322,8 @@ def main(argv):
     dflt = default_config(doc)
     cfgs = Configs()
     os.makedirs(work, exist_ok=True)
+    if not (doc.get("repetitions") or {}).get("done"):
+        return 0  # skipped or failed before a repetition finished: nothing measured
     plots = []
     t = timeline(doc, run_dir, work, cfgs, dflt)
     if t:

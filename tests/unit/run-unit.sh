@@ -104,6 +104,18 @@ grep -q "<td class='good'>met</td>" "$merged/report.html" &&
 	[ "$(grep -o 'not measured in this run' "$merged/report.html" | wc -l)" -eq 4 ] &&
 	ok "report: merged: targets with data measured, the others not" ||
 	bad "report: merged: targets section wrong"
+# a skipped run: no plots, a report that says why and that nothing was measured
+skip_dir=$LR_UNIT_OUT/run-skip
+o=$(scripts/plots.sh "$skip_dir" 2>&1)
+[ $? -eq 0 ] && grep -q "nothing to plot (status skip)" <<<"$o" && [ ! -d "$skip_dir/plots" ] &&
+	ok "plots.sh: skipped run -> nothing to plot" || bad "plots.sh: skipped run: $o"
+if LRBENCH=$lrb scripts/report.sh "$skip_dir" >/dev/null 2>&1 &&
+	grep -q "<tr><th>status</th><td>skip: " "$skip_dir/report.html" &&
+	grep -q "No metric has data in this run" "$skip_dir/report.html"; then
+	ok "report.sh: skipped run -> status, reason, no data"
+else
+	bad "report.sh: skipped run: $(grep -o '<tr><th>status</th><td>[^<]*' "$skip_dir/report.html" 2>&1)"
+fi
 o=$(scripts/plots.sh "$out/nothing" 2>&1)
 [ $? -eq 2 ] && grep -q "result.json: no such file" <<<"$o" && ok "plots.sh: missing result -> 2" ||
 	bad "plots.sh: missing result: $o"
