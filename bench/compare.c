@@ -175,8 +175,10 @@ int lr_cmp_load(const char *path, json_t **rootp, struct lr_err *err)
 				name);
 			goto fail;
 		}
-		json_array_foreach(pr, k, v) if (!json_is_number(v) && !json_is_null(v))
+		json_array_foreach(pr, k, v)
 		{
+			if (json_is_number(v) || json_is_null(v))
+				continue;
 			lr_fail(err, LR_ERR,
 				"compare: %s: metric %s: per_rep[%zu] is not a number or null",
 				file, name, k);
@@ -226,7 +228,10 @@ static void side_stats(json_t *m, struct lr_cmp_side *s)
 		lr_cmp_stats(NULL, 0, s);
 		return;
 	}
-	json_array_foreach(pr, i, v) vals[i] = json_is_number(v) ? json_number_value(v) : NAN;
+	json_array_foreach(pr, i, v)
+	{
+		vals[i] = json_is_number(v) ? json_number_value(v) : NAN;
+	}
 	lr_cmp_stats(vals, n, s);
 	free(vals);
 }
@@ -251,7 +256,11 @@ static int has_config(json_t *root, const char *sel)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(json_object_get(root, "metrics"), i, m) if (selected(m, sel)) return 1;
+	json_array_foreach(json_object_get(root, "metrics"), i, m)
+	{
+		if (selected(m, sel))
+			return 1;
+	}
 	return 0;
 }
 
@@ -374,6 +383,22 @@ static void fmt_pct(char *buf, size_t len, double x, bool sign)
 		snprintf(buf, len, sign ? "%+.1f%%" : "%.1f%%", x);
 }
 
+/* Finished repetitions of the run, or of configuration @sel in it. */
+static long long reps_of(json_t *root, const char *sel)
+{
+	json_t *reps = json_object_get(root, "repetitions"), *r;
+	long long n = 0;
+	size_t i;
+
+	if (!sel)
+		return json_integer_value(json_object_get(reps, "done"));
+	json_array_foreach(json_object_get(reps, "runs"), i, r)
+	{
+		n += same_str(jstr(r, "config"), sel);
+	}
+	return n;
+}
+
 static void describe(FILE *out, const char *tag, const char *path, json_t *root, const char *sel)
 {
 	json_t *dev = json_object_get(root, "device");
@@ -389,9 +414,7 @@ static void describe(FILE *out, const char *tag, const char *path, json_t *root,
 		jstr(json_object_get(root, "backend"), "name")
 		    ? jstr(json_object_get(root, "backend"), "name")
 		    : "?",
-		dn ? " on " : "", dn ? dn : "",
-		(long long)json_integer_value(
-		    json_object_get(json_object_get(root, "repetitions"), "done")));
+		dn ? " on " : "", dn ? dn : "", reps_of(root, sel));
 }
 
 void lr_cmp_print(const struct lr_cmp_table *t, json_t *a, json_t *b, const char *path_a,
