@@ -62,7 +62,7 @@ struct lr_dev {
 	enum ctrl_mode mode;
 	bool mode_forced;
 	bool contiguous; /* work-item element layout, see opencl-kernels.h */
-	int probe;	 /* 0 not yet, 1 passed, LR_ERR failed (message in probe_err) */
+	int probe;	 /* 0 not yet, 1 passed, LR_ERR/LR_SKIP failed (message in probe_err) */
 	char probe_err[LR_ERRLEN];
 	cl_device_svm_capabilities svm_caps;
 	cl_device_type type;
@@ -1036,6 +1036,18 @@ static uint32_t default_groups(const struct lr_dev *dev)
 	return cpu_exclusive(dev) && dev->cus > 1 ? dev->cus - 1 : dev->cus;
 }
 
+/*
+ * Only fine-grain SVM with SVM atomics is guaranteed by the OpenCL spec to
+ * make a running kernel's stores visible to the host (and the host's stop
+ * flag to the kernel). When a job under that mechanism stays invisible the
+ * device is broken: a failure. Under the other mechanisms visibility is the
+ * device's choice, so its absence is a missing feature: a skip.
+ */
+static int invisible_code(enum ctrl_mode mode)
+{
+	return mode == MODE_SVM ? LR_ERR : LR_SKIP;
+}
+
 /* Launch without the mechanism probe. */
 static int job_launch(struct lr_dev *dev, const struct lr_job_params *p, struct lr_job **out,
 		      struct lr_job_info *info, struct lr_err *err)
@@ -1212,7 +1224,7 @@ static int job_launch(struct lr_dev *dev, const struct lr_job_params *p, struct 
 			__atomic_store_n(&job->ctrl[LR_CTRL_STOP], 1, __ATOMIC_SEQ_CST);
 			if (wait_event(job->run, 5, "job kernel", NULL) != LR_OK)
 				job->wedged = true;
-			ret = lr_fail(err, LR_ERR,
+			ret = lr_fail(err, invisible_code(job->mode),
 				      NAME ": no job progress visible to the host within %.0f s "
 					   "(ctrl=%s): device offers no host-visible memory the "
 					   "running kernel can publish progress to",
@@ -1253,7 +1265,7 @@ static int opencl_job_stop(struct lr_job *job, struct lr_err *err)
 	if (ret) {
 		if (event_status(job->run) > CL_COMPLETE) {
 			job->wedged = true;
-			return lr_fail(err, LR_ERR,
+			return lr_fail(err, invisible_code(job->mode),
 				       NAME
 				       ": the running job kernel did not see the stop flag "
 				       "within %.0f s (ctrl=%s): device offers no host-visible "
@@ -1392,8 +1404,8 @@ static int probe_mechanism(struct lr_dev *dev, struct lr_err *err)
 	pthread_mutex_lock(&dev->lock);
 	ret = dev->probe;
 	pthread_mutex_unlock(&dev->lock);
-	if (ret == LR_ERR)
-		return lr_fail(err, LR_ERR, "%s", dev->probe_err);
+	if (ret == LR_ERR || ret == LR_SKIP)
+		return lr_fail(err, ret, "%s", dev->probe_err);
 	if (ret == 1)
 		return LR_OK;
 
@@ -1406,13 +1418,13 @@ static int probe_mechanism(struct lr_dev *dev, struct lr_err *err)
 	}
 	pthread_mutex_lock(&dev->lock);
 	if (ret) {
-		dev->probe = LR_ERR;
+		dev->probe = ret == LR_SKIP ? LR_SKIP : LR_ERR;
 		strfmt(dev->probe_err, sizeof(dev->probe_err), "%s (mechanism probe)", perr.msg);
 	} else {
 		dev->probe = 1;
 	}
 	pthread_mutex_unlock(&dev->lock);
-	return ret ? lr_fail(err, LR_ERR, "%s", dev->probe_err) : LR_OK;
+	return ret ? lr_fail(err, dev->probe, "%s", dev->probe_err) : LR_OK;
 }
 
 static int opencl_job_start(struct lr_dev *dev, const struct lr_job_params *p, struct lr_job **out,
