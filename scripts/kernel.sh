@@ -32,6 +32,26 @@ die() {
 
 # ---------------------------------------------------------------- helpers
 
+# Several people (and make targets) share the cache: runs that use the
+# cached tree hold a shared lock on it; prepare takes it exclusively only
+# while it changes the tree. A KUnit build dir and the check worktree have
+# exclusive locks of their own.
+tree_lock() { # -s | -x
+	{ true >&8; } 2>/dev/null || exec 8>>"$CACHE/.tree.lock"
+	if ! flock -n "$1" 8; then
+		say "waiting for another scripts/kernel.sh run that uses the kernel tree"
+		flock "$1" 8
+	fi
+}
+
+dir_lock() { # FD FILE WHAT
+	eval "exec $1>>\"\$2\""
+	if ! flock -n -x "$1"; then
+		say "waiting for another scripts/kernel.sh run that uses $3"
+		flock -x "$1"
+	fi
+}
+
 # Deterministic identity and dates so the same inputs give the same commits.
 export GIT_AUTHOR_NAME="lrbench" GIT_AUTHOR_EMAIL="lrbench@localhost"
 export GIT_COMMITTER_NAME="lrbench" GIT_COMMITTER_EMAIL="lrbench@localhost"
@@ -222,9 +242,20 @@ cmd_prepare() {
 	ver=$(deb_version "$deb")
 	sver=$(safe_version "$ver")
 	hash=$(series_hash)
-	base=$(base_repo "$deb")
 	[ -n "$tree" ] || tree=$CACHE/trees/linux-$sver
 	local stamp="$tree/.git/lrbench-series"
+	# Fast path under the shared lock: nothing to change.
+	if [ -f "$stamp" ] && [ -f "$CACHE/trees/base-$sver/.git/lrbench-base" ] &&
+		[ "$(cut -d' ' -f1 "$stamp")" = "$hash" ] &&
+		[ "$(cut -d' ' -f2 "$stamp")" = "$(git -C "$tree" rev-parse HEAD)" ] &&
+		[ "$(git -C "$tree" rev-parse -q --verify base)" = "$(git -C "$CACHE/trees/base-$sver" rev-parse -q --verify base)" ] &&
+		[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+		say "prepare: $tree already holds series $hash on $ver"
+		echo "$tree"
+		return
+	fi
+	tree_lock -x
+	base=$(base_repo "$deb")
 	# A tree cloned from an older base layout is rebuilt.
 	if [ -d "$tree/.git" ] && [ "$(git -C "$tree" rev-parse -q --verify base)" != "$(git -C "$base" rev-parse base)" ]; then
 		if [ "$tree" = "$CACHE/trees/linux-$sver" ]; then
@@ -239,6 +270,7 @@ cmd_prepare() {
 			[ "$(cut -d' ' -f2 "$stamp")" = "$(git -C "$tree" rev-parse HEAD)" ] &&
 			[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
 			say "prepare: $tree already holds series $hash on $ver"
+			tree_lock -s
 			echo "$tree"
 			return
 		fi
@@ -258,6 +290,7 @@ cmd_prepare() {
 	apply_series "$tree"
 	echo "$hash $(git -C "$tree" rev-parse HEAD) $ver" >"$stamp"
 	ln -sfn "$tree" "$CACHE/linux"
+	tree_lock -s
 	say "prepare: $tree: $(git -C "$tree" rev-list --count base..HEAD) patch(es) on $ver (series $hash); also at $CACHE/linux"
 	echo "$tree"
 }
@@ -317,6 +350,7 @@ cmd_build() {
 	tree=$(cmd_prepare)
 	kunit_env
 	kunit_args "$tree" "${suites[@]}"
+	dir_lock 7 "$tree/.git/lrbench-kunit.lock" "$tree/$KUNIT_DIR"
 	say "build: kunit.py build (UML) of ${suites[*]} in $tree/$KUNIT_DIR"
 	(cd "$tree" && python3 tools/testing/kunit/kunit.py build --arch um --jobs "$JOBS" \
 		--build_dir "$KUNIT_DIR" "${KUNIT_ARGS[@]}" "${KUNIT_MAKE[@]}" >&2) ||
@@ -358,6 +392,7 @@ cmd_kunit() {
 	ver=$(cut -d' ' -f3 "$tree/.git/lrbench-series")
 	kunit_env
 	kunit_args "$tree" "${suites[@]}"
+	dir_lock 7 "$tree/.git/lrbench-kunit.lock" "$tree/$KUNIT_DIR"
 	ts=$KUNIT_MISSING
 	mkdir -p "$CACHE/logs"
 	local log="$CACHE/logs/kunit.log" start=$SECONDS
@@ -401,8 +436,9 @@ cmd_check() {
 	sver=$(safe_version "$(cut -d' ' -f3 "$tree/.git/lrbench-series")")
 	wt=$CACHE/check-$sver
 	bdir=$CACHE/check-$sver-build
+	dir_lock 6 "$CACHE/check-$sver.lock" "$wt"
 	total=$(git -C "$tree" rev-list --count base..HEAD)
-	say "check: $total patch(es) applied cleanly in order with git am -3 (series $hash)"
+	say "check: $total patch(es) apply in order, 3-way, on $(cut -d' ' -f3 "$tree/.git/lrbench-series") (series $hash)"
 	if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
 		rm -rf "$wt"
 		git -C "$tree" worktree prune
@@ -415,8 +451,7 @@ cmd_check() {
 		cc="ccache gcc"
 	fi
 	local cfg series_c
-	series_c=$(git -C "$tree" diff --name-only base..HEAD -- '*.c' | sort -u)
-	say "check: building after each patch: $(echo "$series_c" | wc -w) C file(s) the series touches (first time: kbuild prepare too)"
+	say "check: after each patch, build every C file the series has touched so far (first time: kbuild prepare too)"
 	for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 		n=$((n + 1))
 		local subj
@@ -452,7 +487,7 @@ cmd_check() {
 			[ -f "$wt/$f" ] && files+=("$f")
 		done < <(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h')
 		if [ ${#files[@]} -gt 0 ]; then
-			if ! (cd "$wt" && perl scripts/kernel-doc -none -Wall "${files[@]}") >"$bdir/kdoc.log" 2>&1 ||
+			if ! (cd "$wt" && perl scripts/kernel-doc -none "${files[@]}") >"$bdir/kdoc.log" 2>&1 ||
 				[ -s "$bdir/kdoc.log" ]; then
 				say "check: [$n/$total] kernel-doc -none:"
 				cat "$bdir/kdoc.log" >&2
@@ -460,10 +495,11 @@ cmd_check() {
 			fi
 		fi
 		# UML build, with every config the series' suites use, of each
-		# C file the series touches that exists at this patch (W=1; any
+		# C file the series has touched up to this patch (W=1; any
 		# warning fails). Incremental from patch to patch.
+		series_c=$(git -C "$tree" diff --name-only base.."$c" -- '*.c')
 		cat "$PATCHES/configs/kunitconfig" >"$bdir/.lr-config"
-		for cfg in $(suite_configs series) $(suite_configs drm); do
+		for cfg in $(suite_configs series) $(suite_configs drm) $(suite_configs ttm); do
 			[ -f "$wt/$cfg" ] && cat "$wt/$cfg" >>"$bdir/.lr-config"
 		done
 		cat "$wt/tools/testing/kunit/configs/arch_uml.config" >>"$bdir/.lr-config"
@@ -475,7 +511,7 @@ cmd_check() {
 		for f in $series_c; do
 			[ -f "$wt/$f" ] && objs+=("${f%.c}.o")
 		done
-		if ! (cd "$wt" && make -s ARCH=um O="$bdir" CC="$cc" olddefconfig >/dev/null &&
+		if ! (cd "$wt" && make -s ARCH=um O="$bdir" CC="$cc" olddefconfig >/dev/null 2>&1 &&
 			make -s ARCH=um O="$bdir" CC="$cc" -j"$JOBS" W=1 \
 				"${objs[@]}" >"$bdir/build.log" 2>&1); then
 			say "check: [$n/$total] build failed:"
@@ -485,7 +521,7 @@ cmd_check() {
 			say "check: [$n/$total] compiler warnings (W=1) above"
 			fails=$((fails + 1))
 		else
-			say "check: [$n/$total] builds: ${#objs[@]} object(s), UML, W=1 -Werror ($((SECONDS - start)) s)"
+			say "check: [$n/$total] builds: ${#objs[@]} object(s), UML, W=1, no warnings ($((SECONDS - start)) s)"
 		fi
 	done
 	if [ "$fails" -ne 0 ]; then
@@ -585,16 +621,26 @@ cmd_info() {
 	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
-sub=$1
-shift
-case "$sub" in
-fetch) cmd_fetch "$@" ;;
-prepare) cmd_prepare "$@" ;;
-build) cmd_build "$@" ;;
-kunit) cmd_kunit "$@" ;;
-check) cmd_check "$@" ;;
-export) cmd_export "$@" ;;
-info) cmd_info ;;
--h | --help | help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
-*) die "unknown subcommand '$sub' (fetch prepare build kunit check export info)" ;;
-esac
+# The braces make bash parse the dispatch completely before running it, and
+# exit keeps it from reading on: editing this file under a running instance
+# is then harmless.
+{
+	sub=$1
+	shift
+	mkdir -p "$CACHE"
+	case "$sub" in
+	prepare | build | kunit | check) tree_lock -s ;;
+	esac
+	case "$sub" in
+	fetch) cmd_fetch "$@" ;;
+	prepare) cmd_prepare "$@" ;;
+	build) cmd_build "$@" ;;
+	kunit) cmd_kunit "$@" ;;
+	check) cmd_check "$@" ;;
+	export) cmd_export "$@" ;;
+	info) cmd_info ;;
+	-h | --help | help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
+	*) die "unknown subcommand '$sub' (fetch prepare build kunit check export info)" ;;
+	esac
+	exit
+}
