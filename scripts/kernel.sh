@@ -303,7 +303,8 @@ suite_configs() {
 	series) echo "drivers/dma-buf/tests/.kunitconfig drivers/gpu/drm/scheduler/tests/.kunitconfig" ;;
 	drm) echo "drivers/gpu/drm/tests/.kunitconfig" ;;
 	ttm) echo "drivers/gpu/drm/ttm/tests/.kunitconfig" ;;
-	*) die "kunit: unknown suite '$1' (known: series drm ttm)" ;;
+	vlr) echo "drivers/gpu/drm/vlr/.kunitconfig" ;;
+	*) die "kunit: unknown suite '$1' (known: series drm ttm vlr)" ;;
 	esac
 }
 
@@ -385,9 +386,14 @@ kunit_count() {
 # "PASSED FAILED SKIPPED" (test cases, not suites) to stdout.
 cmd_kunit() {
 	local tree hash ver rc tp=0 tf=0 ts=0 any_fail=0 suites=("$@") s
-	[ ${#suites[@]} -gt 0 ] || suites=(series drm ttm)
 	for s in "${suites[@]}"; do suite_configs "$s" >/dev/null; done
 	tree=$(cmd_prepare)
+	# Default: the series, DRM and TTM suites, and the vlr driver's once
+	# a patch in the series adds them.
+	if [ ${#suites[@]} -eq 0 ]; then
+		suites=(series drm ttm)
+		[ -f "$tree/$(suite_configs vlr)" ] && suites+=(vlr)
+	fi
 	hash=$(cut -d' ' -f1 "$tree/.git/lrbench-series")
 	ver=$(cut -d' ' -f3 "$tree/.git/lrbench-series")
 	kunit_env
