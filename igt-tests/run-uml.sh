@@ -27,6 +27,10 @@
 # the kernel log can be sliced per subtest. A splat in a subtest's slice turns
 # pass into dmesg-warn and fail into dmesg-fail, as igt_runner does.
 #
+# A watchdog kills the boot when no subtest has finished for the per-subtest
+# limit plus 60 s (a livelocked kernel never lets timeout(1) run inside UML);
+# the subtest it hung in is then "incomplete" and the rest "notrun".
+#
 # Exit status: 0 when every subtest passed or skipped, 1 when any did not
 # (fail, crash, timeout, dmesg-*, incomplete, notrun), 2 on usage errors,
 # 3 when UML could not be run.
@@ -142,10 +146,31 @@ else
 	[ -n "$append" ] && uml_args+=(--append "$append")
 	[ -n "$kernel" ] && uml_args+=(--kernel "$kernel")
 	log "running $njobs subtests in one UML boot (limit ${limit}s each, ${boot_limit}s in all)"
-	"$uml_run" "${uml_args[@]}" -- "$self" --exec "$joblist" "$out" /dev/kmsg "$limit"
+	"$uml_run" "${uml_args[@]}" -- "$self" --exec "$joblist" "$out" /dev/kmsg "$limit" &
+	upid=$!
+	# Watchdog (igt_runner has one too): a kernel that livelocks never lets
+	# timeout(1) run inside UML, so when no subtest has finished for the
+	# subtest limit plus a minute, kill the boot instead of waiting it out.
+	stall=$((limit + 60)) last=-1 since=$(date +%s) hung=0
+	while kill -0 "$upid" 2>/dev/null; do
+		sleep 2
+		n=$(find "$out/tests" -name rc | wc -l)
+		if [ "$n" -ne "$last" ]; then
+			last=$n since=$(date +%s)
+		elif [ $(($(date +%s) - since)) -gt $stall ]; then
+			log "watchdog: no subtest finished for ${stall}s (after $n of $njobs); the kernel looks hung, killing the UML boot"
+			descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done; }
+			kill -9 $(descendants "$upid") "$upid" 2>/dev/null
+			hung=1
+			break
+		fi
+	done
+	wait "$upid"
 	exec_rc=$?
+	[ $hung -eq 0 ] || exec_rc=124
 	case $exec_rc in
 	0) splat_note= ;;
+	124) splat_note="the UML boot timed out or hung (see $out/console.log)" ;;
 	97) splat_note="scripts/uml-run.sh found a kernel splat (see $out/kernel.log)" ;;
 	2) log "scripts/uml-run.sh rejected its arguments or could not build/find the kernel"; exit 3 ;;
 	*) splat_note="scripts/uml-run.sh exited $exec_rc" ;;
