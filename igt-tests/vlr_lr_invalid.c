@@ -52,7 +52,7 @@
  *
  * SUBTEST: invalid-set-mode
  * Description: SET_MODE with an unknown mode or flags fails with EINVAL,
- *              and with EBUSY while a queue exists.
+ *              and switching modes while a queue exists fails with EBUSY.
  *
  * SUBTEST: invalid-get-stats
  * Description: GET_STATS of an unknown queue or with unknown flags fails.
@@ -124,6 +124,7 @@ static const struct ioctl_desc {
 #define T_FRESH_QUEUE TOK(9) /* a queue created for this case */
 #define T_VM	      TOK(10)
 #define T_QUEUE	      TOK(11)
+#define T_OTHER_MODE  TOK(12) /* the mode the device is not in */
 
 /* Field of an ioctl struct: offset and size, for the case table. */
 #define F(type, field) offsetof(struct type, field), sizeof(((struct type *)0)->field)
@@ -250,8 +251,8 @@ static const struct inval_case {
 
     {SET_MODE, "unknown mode", EINVAL, .set = {{F(drm_vlr_set_mode, mode), 2}}},
     {SET_MODE, "flags set", EINVAL, .set = {{F(drm_vlr_set_mode, flags), 1}}},
-    {SET_MODE, "a queue exists", EBUSY, .with_queue = true,
-     .set = {{F(drm_vlr_set_mode, mode), DRM_VLR_MODE_PREEMPT_FENCE}}},
+    {SET_MODE, "switching modes while a queue exists", EBUSY, .with_queue = true,
+     .set = {{F(drm_vlr_set_mode, mode), T_OTHER_MODE}}},
 
     {GET_STATS, "unknown queue", ENOENT, .set = {{F(drm_vlr_get_stats, queue_id), BAD_ID}}},
     {GET_STATS, "unknown flag", EINVAL, .set = {{F(drm_vlr_get_stats, flags), 2}}},
@@ -320,6 +321,9 @@ static uint64_t token(struct env *e, uint64_t v)
 		return e->vm;
 	case T_QUEUE:
 		return e->queue;
+	case T_OTHER_MODE:
+		return e->info.mode == DRM_VLR_MODE_PREEMPT_FENCE ? DRM_VLR_MODE_OPEN_CODED
+								  : DRM_VLR_MODE_PREEMPT_FENCE;
 	case T_FRESH_VM:
 		igt_assert(e->nfresh_vms < 8);
 		return e->fresh_vms[e->nfresh_vms++] = vlr_vm_create(e->fd);
