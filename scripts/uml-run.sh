@@ -138,6 +138,8 @@ mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+# The results folder may be under /tmp (now a tmpfs): make the mount point.
+mkdir -p $(printf %q "$out") 2>/dev/null
 mount -t hostfs hostfs $(printf %q "$out") -o $(printf %q "$out") || { echo "uml-init: cannot mount results folder" >&2; poweroff -f; }
 . $(printf %q "$envfile")
 cd $(printf %q "$PWD") || exit 1
@@ -169,9 +171,14 @@ start=$(date +%s.%N)
 # UML's console is our stdio; drop its CRs. A fresh TMPDIR keeps UML's memory
 # file away from other runs.
 umltmp=$(mktemp -d)
-TMPDIR=$umltmp timeout -k 10 "$timeout_s" "$kernel" "${cmdline[@]}" </dev/null 2>&1 |
-	tr -d '\r' | tee "$out/console.log"
-trc=${PIPESTATUS[0]}
+# UML may die of SIGABRT after "reboot: Power down"; that is harmless (the
+# exit status file decides) and its shell job message is kept quiet.
+(
+	TMPDIR=$umltmp timeout -k 10 "$timeout_s" "$kernel" "${cmdline[@]}" </dev/null 2>&1 |
+		tr -d '\r' | tee "$out/console.log"
+	echo "${PIPESTATUS[0]}" >"$out/.uml-status"
+) 2>/dev/null
+trc=$(cat "$out/.uml-status" 2>/dev/null || echo 125)
 rm -rf "$umltmp"
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 log "UML exited after ${elapsed%???????} s"

@@ -231,10 +231,11 @@ enum drm_vlr_program {
  * LR jobs have no completion dma-fence: a non-zero @out_syncobj is refused
  * with -EOPNOTSUPP. Addresses are checked against the VM's mappings when the
  * job runs; a job that touches an unmapped address faults and the queue is
- * banned. @len must be a non-zero multiple of 4 (of 8 for STREAM's counter
- * alignment rules: @progress_addr and @ufence_addr 8-byte aligned,
- * @stop_addr 4-byte aligned). Returns -EIO when the queue or its VM is
- * banned, -EBUSY when the queue already holds the maximum number of jobs.
+ * banned. @len and @dst (and @src) must be multiples of 4, @len non-zero
+ * and at most 1 GiB; @progress_addr and @ufence_addr 8-byte aligned,
+ * @stop_addr 4-byte aligned; every range inside the VA space (-EINVAL).
+ * Returns -ENOENT for an unknown queue or syncobj, -EIO when the queue or
+ * its VM is banned, -EBUSY when the queue already holds 64 unfinished jobs.
  */
 struct drm_vlr_exec {
 	/** @queue_id: queue id */
@@ -387,18 +388,30 @@ struct drm_vlr_get_stats {
 	struct drm_vlr_stats stats;
 };
 
-#define DRM_IOCTL_VLR_GET_INFO		DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GET_INFO, struct drm_vlr_get_info)
-#define DRM_IOCTL_VLR_GEM_CREATE	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GEM_CREATE, struct drm_vlr_gem_create)
-#define DRM_IOCTL_VLR_GEM_MMAP_OFFSET	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GEM_MMAP_OFFSET, struct drm_vlr_gem_mmap_offset)
-#define DRM_IOCTL_VLR_VM_CREATE		DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_VM_CREATE, struct drm_vlr_vm_create)
-#define DRM_IOCTL_VLR_VM_DESTROY	DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_VM_DESTROY, struct drm_vlr_vm_destroy)
-#define DRM_IOCTL_VLR_VM_BIND		DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_VM_BIND, struct drm_vlr_vm_bind)
-#define DRM_IOCTL_VLR_QUEUE_CREATE	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_QUEUE_CREATE, struct drm_vlr_queue_create)
-#define DRM_IOCTL_VLR_QUEUE_DESTROY	DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_QUEUE_DESTROY, struct drm_vlr_queue_destroy)
-#define DRM_IOCTL_VLR_EXEC		DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_EXEC, struct drm_vlr_exec)
-#define DRM_IOCTL_VLR_WAIT_UFENCE	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_WAIT_UFENCE, struct drm_vlr_wait_ufence)
-#define DRM_IOCTL_VLR_SET_MODE		DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_SET_MODE, struct drm_vlr_set_mode)
-#define DRM_IOCTL_VLR_GET_STATS		DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GET_STATS, struct drm_vlr_get_stats)
+#define DRM_IOCTL_VLR_GET_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GET_INFO, struct drm_vlr_get_info)
+#define DRM_IOCTL_VLR_GEM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GEM_CREATE, struct drm_vlr_gem_create)
+#define DRM_IOCTL_VLR_GEM_MMAP_OFFSET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GEM_MMAP_OFFSET, struct drm_vlr_gem_mmap_offset)
+#define DRM_IOCTL_VLR_VM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_VM_CREATE, struct drm_vlr_vm_create)
+#define DRM_IOCTL_VLR_VM_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_VM_DESTROY, struct drm_vlr_vm_destroy)
+#define DRM_IOCTL_VLR_VM_BIND \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_VM_BIND, struct drm_vlr_vm_bind)
+#define DRM_IOCTL_VLR_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_QUEUE_CREATE, struct drm_vlr_queue_create)
+#define DRM_IOCTL_VLR_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_QUEUE_DESTROY, struct drm_vlr_queue_destroy)
+#define DRM_IOCTL_VLR_EXEC \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_EXEC, struct drm_vlr_exec)
+#define DRM_IOCTL_VLR_WAIT_UFENCE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_WAIT_UFENCE, struct drm_vlr_wait_ufence)
+#define DRM_IOCTL_VLR_SET_MODE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VLR_SET_MODE, struct drm_vlr_set_mode)
+#define DRM_IOCTL_VLR_GET_STATS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VLR_GET_STATS, struct drm_vlr_get_stats)
 
 #if defined(__cplusplus)
 }

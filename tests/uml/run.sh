@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The uml tier: checks on the host, then one UML boot running every vlr
+# subtest (tests/uml/inside.sh). Writes "PASSED FAILED SKIPPED" to
+# $LR_TIER_COUNT when set; exits non-zero when anything failed.
+#
+# Usage: tests/uml/run.sh VLR_TEST_BINARY
+# Environment: LR_KERNEL_TREE (kernel tree to build, else scripts/kernel.sh
+# prepare), LR_UML_TIMEOUT (seconds for the boot, default 900),
+# LR_UML_APPEND (extra kernel command line, e.g. vlr.vram_mb=32).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+bin=$(realpath "${1:?usage: tests/uml/run.sh VLR_TEST_BINARY}")
+pass=0 fail=0 skip=0
+t0=$(date +%s)
+
+count() { # NAME pass|fail|skip
+	case $2 in
+	pass) pass=$((pass + 1)) ;;
+	skip) skip=$((skip + 1)) ;;
+	*) fail=$((fail + 1)) ;;
+	esac
+	echo "uml-test: $1: $2"
+}
+finish() {
+	echo "uml-test: $pass passed, $fail failed, $skip skipped ($(($(date +%s) - t0)) s)"
+	[ -n "${LR_TIER_COUNT:-}" ] && echo "$pass $fail $skip" >"$LR_TIER_COUNT"
+	[ "$fail" -eq 0 ]
+	exit
+}
+
+echo "uml-test: [1/4] uAPI header copy"
+scripts/uapi-check.sh ${LR_KERNEL_TREE:+"$LR_KERNEL_TREE"}
+case $? in 0) count uapi-identical pass ;; 77) count uapi-identical skip ;; *) count uapi-identical fail ;; esac
+
+echo "uml-test: [2/4] kernel-splat detector on known log samples"
+LR_SPLAT_COUNT=$(mktemp) tests/uml/test-splat-detector.sh >/dev/null
+[ $? -eq 0 ] && count splat-detector-samples pass || count splat-detector-samples fail
+
+echo "uml-test: [3/4] UML kernel (cached by tree and config)"
+if ! kernel=$(scripts/uml-build.sh --print-path); then
+	count uml-kernel-build fail
+	finish
+fi
+count uml-kernel-build pass
+if tests/uml/test-splat-detector.sh --live "$kernel" | grep -q '^FAIL'; then
+	tests/uml/test-splat-detector.sh --live "$kernel" | grep '^FAIL'
+	count splat-detector-live fail
+else
+	count splat-detector-live pass
+fi
+
+echo "uml-test: [4/4] vlr subtests inside one UML boot (both modes)"
+out=$PWD/build/uml/run-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+scripts/uml-run.sh --kernel "$kernel" --out "$out" --timeout "${LR_UML_TIMEOUT:-900}" \
+	${LR_UML_APPEND:+--append "$LR_UML_APPEND"} -- tests/uml/inside.sh "$bin" "$out" |
+	grep --line-buffered '^uml-test'
+rc=${PIPESTATUS[0]}
+if [ -s "$out/results.txt" ]; then
+	while read -r name status _; do
+		case $status in
+		pass) pass=$((pass + 1)) ;;
+		skip) skip=$((skip + 1)) ;;
+		*) fail=$((fail + 1)) ;;
+		esac
+	done <"$out/results.txt"
+fi
+case $rc in
+0) count kernel-log-clean pass ;;
+97) count kernel-log-clean fail; echo "uml-test: kernel splat: see $out/kernel.log" ;;
+*) count uml-boot fail; echo "uml-test: UML run ended with status $rc (console: $out/console.log)" ;;
+esac
+echo "uml-test: results and kernel log in $out"
+finish

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers over the vlr uAPI for the UML tests (libdrm for the ioctls).
+ */
+#ifndef VLR_LIB_H
+#define VLR_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drm/vlr_drm.h"
+
+#define VLR_SKIP 77
+
+/* Print a failure with its context and return 1 from the calling test. */
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s: ", __func__, __LINE__, #cond);   \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			return 1;                                                                  \
+		}                                                                                  \
+	} while (0)
+
+/* ioctl through libdrm; returns 0 or -errno. */
+int vlr_ioctl(int fd, unsigned long req, void *arg);
+
+/* Open the vlr render node; -1 (with a message) when there is none. */
+int vlr_open(void);
+
+int vlr_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t vm_id, uint32_t *handle);
+void *vlr_bo_map(int fd, uint32_t handle, uint64_t size);
+int vlr_bo_close(int fd, uint32_t handle);
+int vlr_vm_create(int fd, uint32_t *vm_id);
+int vlr_vm_destroy(int fd, uint32_t vm_id);
+int vlr_bind(int fd, uint32_t vm_id, uint32_t handle, uint64_t bo_offset, uint64_t addr,
+	     uint64_t range);
+int vlr_unbind(int fd, uint32_t vm_id, uint64_t addr, uint64_t range);
+int vlr_queue_create(int fd, uint32_t vm_id, uint32_t *queue_id);
+int vlr_queue_destroy(int fd, uint32_t queue_id);
+int vlr_exec(int fd, struct drm_vlr_exec *e);
+int vlr_wait_ufence(int fd, uint32_t vm_id, uint64_t addr, uint64_t value, int64_t timeout_ns);
+int vlr_set_mode(int fd, uint32_t mode);
+int vlr_get_stats(int fd, uint32_t queue_id, bool reset, struct drm_vlr_stats *s);
+
+/* The STREAM program's per-pass transform and its K-fold composition. */
+static inline uint32_t vlr_lcg(uint32_t x)
+{
+	return x * 1664525u + 1013904223u;
+}
+void vlr_lcg_pow(uint64_t k, uint32_t *a, uint32_t *c);
+
+uint64_t vlr_median(const __u64 *v, unsigned int n);
+double vlr_now(void);
+const char *vlr_mode_name(uint32_t mode);
+
+/*
+ * A never-ending STREAM job in its own VM: a control page in system memory
+ * (progress, stop flag, user fences), a data buffer in VRAM and a staging
+ * buffer in system memory. The CPU never maps the VRAM buffer: a COPY job
+ * loads it from staging before the stream starts and another copies it back
+ * for verification (UML's flush_tlb_mm() trips RCU lockdep when TTM zaps a
+ * CPU mapping from a worker, so evictable BOs stay unmapped).
+ */
+struct vlr_stream {
+	int fd;
+	uint32_t vm, queue, ctl_bo, data_bo, staging_bo;
+	uint64_t data_size;
+	uint32_t *staging; /* system memory: initial data in, results out */
+	volatile uint64_t *progress;
+	volatile uint32_t *stop;
+	volatile uint64_t *ufence;
+	uint32_t *init; /* initial data, for verification */
+};
+
+#define VLR_CTL_ADDR	 0x100000ull
+#define VLR_DATA_ADDR	 0x1000000ull
+#define VLR_STAGING_ADDR 0x80000000ull
+#define VLR_PROGRESS	 0
+#define VLR_STOP	 8
+#define VLR_UFENCE	 16
+#define VLR_UFENCE2	 24
+
+int vlr_stream_start(struct vlr_stream *s, int fd, uint64_t data_size, uint32_t seed);
+/* Wait until the pass counter moves past @from (timeout in seconds). */
+int vlr_stream_wait_progress(struct vlr_stream *s, uint64_t from, double timeout_s);
+/* Stop it, wait for its user fence, verify every element exactly. */
+int vlr_stream_stop_verify(struct vlr_stream *s);
+void vlr_stream_fini(struct vlr_stream *s);
+
+#endif
