@@ -209,7 +209,7 @@ static void stream_fini(struct stream *s)
 	vlr_bo_close(s->fd, s->ctl_bo);
 }
 
-/* VRAM pressure: a VM without queues binding BOs totalling `total` bytes. */
+/* VRAM pressure: a VM without queues binding external BOs totalling `total` bytes. */
 struct pressure {
 	int fd;
 	uint32_t vm;
@@ -226,8 +226,13 @@ static void pressure_apply(struct pressure *p, int fd, uint64_t total)
 	p->count = (total + p->chunk - 1) / p->chunk;
 	igt_assert(p->count <= 16);
 	for (unsigned int i = 0; i < p->count; i++) {
-		/* Binding makes the BO resident in VRAM: this is what evicts. */
-		p->bo[i] = vlr_bo_create(fd, p->chunk, 0, p->vm);
+		/*
+		 * Binding makes the BO resident in VRAM: this is what evicts.
+		 * External BOs (own reservation objects), so the pressure BOs
+		 * never depend on evicting each other under one locked resv;
+		 * the LR job's buffer is the least recently used VRAM BO.
+		 */
+		p->bo[i] = vlr_bo_create(fd, p->chunk, 0, 0);
 		vlr_map(fd, p->vm, p->bo[i], PRESSURE_ADDR + i * p->chunk, p->chunk);
 	}
 }
