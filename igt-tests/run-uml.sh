@@ -28,8 +28,11 @@
 # pass into dmesg-warn and fail into dmesg-fail, as igt_runner does.
 #
 # A watchdog kills the boot when no subtest has finished for the per-subtest
-# limit plus 60 s (a livelocked kernel never lets timeout(1) run inside UML);
-# the subtest it hung in is then "incomplete" and the rest "notrun".
+# limit plus 60 s (a livelocked kernel never lets timeout(1) run inside UML).
+# The subtest a boot hung or died in is "incomplete"; like igt_runner's
+# resume, a fresh boot then runs the subtests after it (at most 4 boots;
+# what is left after that is "notrun"). Each boot's console log is kept as
+# console-bootN.log; kernel.log holds every boot's kernel log in order.
 #
 # Exit status: 0 when every subtest passed or skipped, 1 when any did not
 # (fail, crash, timeout, dmesg-*, incomplete, notrun), 2 on usage errors,
@@ -45,13 +48,13 @@ log() { echo "run-uml: $*" >&2; }
 # ---------------------------------------------------------------------------
 # Inner mode: executes a job list where the tests run (inside UML, or on the
 # host with --no-uml). Not for direct use.
-#   run-uml.sh --exec JOBLIST OUTDIR KMSG TIMEOUT
+#   run-uml.sh --exec JOBLIST OUTDIR KMSG TIMEOUT [OFFSET]
+# OFFSET: subtests already run by earlier boots (their journal entries stay).
 if [ "${1:-}" = "--exec" ]; then
-	[ $# -eq 5 ] || die "--exec needs JOBLIST OUTDIR KMSG TIMEOUT"
-	joblist=$2 outdir=$3 kmsg=$4 limit=$5
+	[ $# -eq 5 ] || [ $# -eq 6 ] || die "--exec needs JOBLIST OUTDIR KMSG TIMEOUT [OFFSET]"
+	joblist=$2 outdir=$3 kmsg=$4 limit=$5 i=${6:-0}
 	kmark() { printf 'lrbench-igt: %s\n' "$*" >>"$kmsg" 2>/dev/null || true; }
-	total=$(wc -l <"$joblist")
-	i=0
+	total=$((i + $(wc -l <"$joblist")))
 	while IFS=$'\t' read -r bin sub; do
 		i=$((i + 1))
 		name="igt@$(basename "$bin")@$sub"
@@ -86,7 +89,7 @@ while [ $# -gt 0 ]; do
 	--append) [ $# -ge 2 ] || die "--append needs arguments"; append=$2; shift 2 ;;
 	--kernel) [ $# -ge 2 ] || die "--kernel needs a path"; kernel=$2; shift 2 ;;
 	--name) [ $# -ge 2 ] && [ -n "$2" ] || die "--name needs a value"; name=$2; shift 2 ;;
-	-h | --help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) break ;;
@@ -97,7 +100,7 @@ done
 [ -n "$out" ] || out=$here/build/igt/results-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out" || die "cannot create results folder '$out'"
 out=$(cd "$out" && pwd)
-rm -rf "$out/tests" "$out/results.json" "$out/kernel.log" "$out/jobs.tsv"
+rm -rf "$out/tests" "$out/results.json" "$out/kernel.log" "$out/jobs.tsv" "$out"/jobs-boot*.tsv "$out"/console-boot*.log
 mkdir -p "$out/tests"
 [ -n "$name" ] || name=$(basename "$out")
 
@@ -140,46 +143,72 @@ if [ $no_uml -eq 1 ]; then
 else
 	uml_run=$here/scripts/uml-run.sh
 	[ -x "$uml_run" ] || { log "cannot run in UML: $uml_run does not exist"; exit 3; }
-	# The boot is bounded by the sum of the per-subtest limits plus margin.
-	boot_limit=$((njobs * (limit + 5) + 60))
-	uml_args=(--out "$out" --timeout "$boot_limit")
-	[ -n "$append" ] && uml_args+=(--append "$append")
-	[ -n "$kernel" ] && uml_args+=(--kernel "$kernel")
-	log "running $njobs subtests in one UML boot (limit ${limit}s each, ${boot_limit}s in all)"
-	"$uml_run" "${uml_args[@]}" -- "$self" --exec "$joblist" "$out" /dev/kmsg "$limit" &
-	upid=$!
-	# Watchdog (igt_runner has one too): a kernel that livelocks never lets
-	# timeout(1) run inside UML, so when no subtest has finished for the
-	# subtest limit plus a minute, kill the boot instead of waiting it out.
-	stall=$((limit + 60)) last=-1 since=$(date +%s) hung=0
-	while kill -0 "$upid" 2>/dev/null; do
-		sleep 2
-		n=$(find "$out/tests" -name rc | wc -l)
-		if [ "$n" -ne "$last" ]; then
-			last=$n since=$(date +%s)
-		elif [ $(($(date +%s) - since)) -gt $stall ]; then
-			log "watchdog: no subtest finished for ${stall}s (after $n of $njobs); the kernel looks hung, killing the UML boot"
-			descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done; }
-			kill -9 $(descendants "$upid") "$upid" 2>/dev/null
-			hung=1
+	# Like igt_runner's resume: when a boot dies or hangs in a subtest, that
+	# subtest stays "incomplete" and a fresh boot runs the ones after it
+	# (at most $max_boots boots; what is left after that is "notrun").
+	max_boots=4 boot=0 started=0 splat_note=
+	: >"$out/kernel-all.log"
+	while [ "$started" -lt "$njobs" ] && [ "$boot" -lt "$max_boots" ]; do
+		boot=$((boot + 1))
+		left=$out/jobs-boot$boot.tsv
+		tail -n +"$((started + 1))" "$joblist" >"$left"
+		nleft=$(wc -l <"$left")
+		# The boot is bounded by the sum of the per-subtest limits plus margin.
+		boot_limit=$((nleft * (limit + 5) + 60))
+		uml_args=(--out "$out" --timeout "$boot_limit")
+		[ -n "$append" ] && uml_args+=(--append "$append")
+		[ -n "$kernel" ] && uml_args+=(--kernel "$kernel")
+		log "boot $boot: running $nleft subtests in one UML boot (limit ${limit}s each, ${boot_limit}s in all)"
+		"$uml_run" "${uml_args[@]}" -- "$self" --exec "$left" "$out" /dev/kmsg "$limit" "$started" &
+		upid=$!
+		# Watchdog (igt_runner has one too): a kernel that livelocks never
+		# lets timeout(1) run inside UML, so when no subtest has finished for
+		# the subtest limit plus a minute, kill the boot instead of waiting.
+		stall=$((limit + 60)) last=-1 since=$(date +%s) hung=0
+		while kill -0 "$upid" 2>/dev/null; do
+			sleep 2
+			n=$(find "$out/tests" -name rc | wc -l)
+			if [ "$n" -ne "$last" ]; then
+				last=$n since=$(date +%s)
+			elif [ $(($(date +%s) - since)) -gt $stall ]; then
+				log "watchdog: no subtest finished for ${stall}s (after $n of $njobs); the kernel looks hung, killing the UML boot"
+				descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done; }
+				kill -9 $(descendants "$upid") "$upid" 2>/dev/null
+				hung=1
+				break
+			fi
+		done
+		wait "$upid"
+		exec_rc=$?
+		[ $hung -eq 0 ] || exec_rc=124
+		note=
+		case $exec_rc in
+		0) ;;
+		124) note="boot $boot timed out or hung" ;;
+		97) note="boot $boot: scripts/uml-run.sh found a kernel splat" ;;
+		2) log "scripts/uml-run.sh rejected its arguments or could not build/find the kernel"; exit 3 ;;
+		*) note="boot $boot: scripts/uml-run.sh exited $exec_rc" ;;
+		esac
+		[ -z "$note" ] || { log "$note"; splat_note="${splat_note:+$splat_note; }$note"; }
+		# Keep every boot's kernel log (console log when dmesg never ran).
+		if [ -s "$out/kernel.log" ]; then
+			cat "$out/kernel.log" >>"$out/kernel-all.log"
+		else
+			log "boot $boot left no kernel.log; slicing its console log instead"
+			cat "$out/console.log" >>"$out/kernel-all.log" 2>/dev/null
+		fi
+		[ -f "$out/console.log" ] && mv "$out/console.log" "$out/console-boot$boot.log"
+		rm -f "$out/kernel.log"
+		now_started=$(find "$out/tests" -name name | wc -l)
+		if [ "$now_started" -le "$started" ]; then
+			log "boot $boot ran no subtest at all; giving up"
 			break
 		fi
+		started=$now_started
+		[ "$started" -lt "$njobs" ] && log "boot $boot ended after $started of $njobs subtests; resuming after the one it died in"
 	done
-	wait "$upid"
-	exec_rc=$?
-	[ $hung -eq 0 ] || exec_rc=124
-	case $exec_rc in
-	0) splat_note= ;;
-	124) splat_note="the UML boot timed out or hung (see $out/console.log)" ;;
-	97) splat_note="scripts/uml-run.sh found a kernel splat (see $out/kernel.log)" ;;
-	2) log "scripts/uml-run.sh rejected its arguments or could not build/find the kernel"; exit 3 ;;
-	*) splat_note="scripts/uml-run.sh exited $exec_rc" ;;
-	esac
-	[ -z "$splat_note" ] || log "$splat_note"
-	[ -s "$out/kernel.log" ] || {
-		log "no kernel.log from UML; slicing the console log instead"
-		cp "$out/console.log" "$out/kernel.log" 2>/dev/null || : >"$out/kernel.log"
-	}
+	mv "$out/kernel-all.log" "$out/kernel.log"
+	[ -z "$splat_note" ] || splat_note="$splat_note (logs in $out)"
 fi
 end=$(date +%s.%N)
 
