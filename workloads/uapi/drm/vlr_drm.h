@@ -78,7 +78,8 @@ struct drm_vlr_get_info {
 	__u32 mode;
 	/** @preempt_granularity: elements between two preemption points */
 	__u32 preempt_granularity;
-	/** @min_run_us: fairness rule: a resumed queue runs this long before
+	/**
+	 * @min_run_us: fairness rule: a resumed queue runs this long before
 	 * a new preemption request is honoured
 	 */
 	__u32 min_run_us;
@@ -102,7 +103,8 @@ struct drm_vlr_gem_create {
 	__u64 size;
 	/** @flags: DRM_VLR_GEM_CREATE_* */
 	__u32 flags;
-	/** @vm_id: 0 for an external BO (own reservation object), or the VM
+	/**
+	 * @vm_id: 0 for an external BO (own reservation object), or the VM
 	 * whose reservation object this VM-private BO shares; it can only be
 	 * mapped in that VM
 	 */
@@ -368,7 +370,8 @@ struct drm_vlr_stats {
 	__u32 queue_state;
 	/** @pad: zero */
 	__u32 pad;
-	/** @preempt_lat_ns: preempt requested -> off the engine (fence
+	/**
+	 * @preempt_lat_ns: preempt requested -> off the engine (fence
 	 * signalled in preempt-fence mode), most recent samples, ring order
 	 */
 	__u64 preempt_lat_ns[DRM_VLR_STATS_SAMPLES];
