@@ -15,9 +15,9 @@
 # where the tree hash is the git tree object of the source (uncommitted and
 # untracked files included) and the config hash covers the fragment and the
 # defconfig. A cache hit returns in seconds. The object directory
-# $LRBENCH_CACHE/uml-obj-<config hash> is kept between builds so edits rebuild
-# incrementally; ccache (CCACHE_DIR defaults to $LRBENCH_CACHE/ccache) makes
-# cold object directories cheap too.
+# $LRBENCH_CACHE/uml-obj-<config hash>-<tree path hash> is kept between builds
+# so edits rebuild incrementally; ccache (CCACHE_DIR defaults to
+# $LRBENCH_CACHE/ccache) helps cold object directories.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,7 +81,9 @@ defcfg=$tree/arch/um/configs/x86_64_defconfig
 chash=$(cat "$defcfg" "$frag" | sha1sum | cut -c1-12)
 key=${thash:0:12}-$chash
 out=$cache/uml-$key
-obj=$cache/uml-obj-$chash
+# One object directory per config and source tree path: two trees built in
+# turn (a developer tree, the prepared series) must not rebuild each other.
+obj=$cache/uml-obj-$chash-$(echo "$tree" | sha1sum | cut -c1-8)
 
 if [ -x "$out/linux" ]; then
 	log "cache hit: $out/linux (tree ${thash:0:12}, config $chash)"
