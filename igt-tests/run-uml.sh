@@ -143,6 +143,15 @@ if [ $no_uml -eq 1 ]; then
 else
 	uml_run=$here/scripts/uml-run.sh
 	[ -x "$uml_run" ] || { log "cannot run in UML: $uml_run does not exist"; exit 3; }
+	# Build (or find in the cache) the kernel first: the watchdog below must
+	# time subtests, not a cold kernel build.
+	if [ -z "$kernel" ]; then
+		log "getting the UML kernel (scripts/uml-build.sh; a cold build takes minutes)"
+		kernel=$("$here/scripts/uml-build.sh" --print-path) || {
+			log "building the UML kernel failed"
+			exit 3
+		}
+	fi
 	# Like igt_runner's resume: when a boot dies or hangs in a subtest, that
 	# subtest stays "incomplete" and a fresh boot runs the ones after it
 	# (at most $max_boots boots; what is left after that is "notrun").

@@ -15,7 +15,7 @@ Run folder layout (the journal; each file is written as its subtest ends):
 
 Result of a subtest, as igt_runner decides it:
   the "Subtest NAME: SUCCESS|FAIL|SKIP|CRASH" line  -> pass|fail|skip|crash
-  killed by the time limit (no result line)          -> timeout
+  killed by the time limit (even after a result line) -> timeout
   no result line, exit 77 / killed by a signal       -> skip / crash
   no result line otherwise, or no exit status        -> incomplete
   planned but never started                          -> notrun
@@ -93,11 +93,13 @@ def subtest_result(subtest, out, err, rc, elapsed, limit):
     m = re.search(LINE_RE % re.escape(subtest), out + "\n" + err, re.MULTILINE)
     if rc is None:
         return "incomplete"
-    if m:
-        return LINE_MAP[m.group(1)]
     # timeout(1) exits 124 after SIGTERM and 137 after its SIGKILL follow-up.
+    # Killed at the limit is a timeout even after a SUCCESS line: the
+    # process hung (say, in teardown) instead of exiting.
     if rc in (124, 137) and limit is not None and elapsed >= limit - 0.5:
         return "timeout"
+    if m:
+        return LINE_MAP[m.group(1)]
     if rc == 77:
         return "skip"
     if rc >= 128:

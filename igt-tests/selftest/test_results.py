@@ -146,6 +146,9 @@ class ResultsTest(unittest.TestCase):
         self.assertEqual(igt_results.subtest_result(
             "basic", "Subtest basic-long: FAIL (0.1s)\n", "", 0, 0.1, 5), "incomplete")
         self.assertEqual(igt_results.subtest_result("a", "", "", 77, 0.1, 5), "skip")
+        # A SUCCESS line, then killed at the limit: hung in teardown, a timeout.
+        self.assertEqual(igt_results.subtest_result(
+            "a", "Subtest a: SUCCESS (0.1s)\n", "", 124, 5.2, 5), "timeout")
         # Exit 124 well inside the limit is the test's own status, not a timeout.
         self.assertEqual(igt_results.subtest_result("a", "", "", 124, 0.1, 5), "incomplete")
 
