@@ -91,6 +91,20 @@ if [ -x "$out/linux" ]; then
 	exit 0
 fi
 
+# Two builds in one object directory corrupt each other (a lab script and a
+# developer, or two test tiers): serialise them, then look at the cache again
+# since the build we waited for may have produced this very kernel.
+exec 9>>"$obj.lock"
+if ! flock -n -x 9; then
+	log "waiting for another build in $obj"
+	flock -x 9
+fi
+if [ -x "$out/linux" ]; then
+	log "cache hit after waiting: $out/linux"
+	[ "$print_path" -eq 1 ] && echo "$out/linux" || echo "uml-build: kernel: $out/linux" >&2
+	exit 0
+fi
+
 export CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
 mkdir -p "$obj" "$CCACHE_DIR"
 cc=gcc
