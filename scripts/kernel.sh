@@ -415,6 +415,19 @@ cmd_kunit() {
 		say "kunit: scheduling figures printed by drm_sched_lr_perf:"
 		grep -hE 'scheduling figures|long-running entity:|normal entity, hw-fence' \
 			"$tree/$KUNIT_DIR/test.log" 2>/dev/null | sed 's/^.*# /  /' >&2 || true
+		# An earlier suite in the combined boot may have switched lockdep
+		# off (the cases then say so in the raw log); boot the series'
+		# suites again on their own so their lock checks surely run.
+		local g
+		for g in dma_fence_preempt 'drm_sched_lr*'; do
+			say "kunit: series suites '$g' again, alone, with lockdep live"
+			set +e
+			(cd "$tree" && python3 tools/testing/kunit/kunit.py exec --build_dir "$KUNIT_DIR" \
+				--timeout 300 "$g") 2>&1 | tee "$log.alone" >&2
+			rc=${PIPESTATUS[0]}
+			set -e
+			kunit_count "alone: $g" "$log.alone" "$rc" || any_fail=1
+		done
 		# The lockdep negative case needs a boot of its own: a lockdep
 		# report switches lockdep off for everything after it.
 		if [ -f "$tree/drivers/gpu/drm/scheduler/tests/.kunitconfig" ]; then
