@@ -20,8 +20,8 @@ WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-proto
            -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -pthread -MMD -MP -D_GNU_SOURCE -DLR_VERSION='"$(VERSION)"' \
-           -Iworkloads -Ibench
-LDLIBS  += -pthread -lOpenCL -ljansson -linih -lm
+           -Iworkloads -Ibench $(shell pkg-config --cflags libdrm 2>/dev/null)
+LDLIBS  += -pthread -lOpenCL -ljansson -linih -lm -ldrm
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -6,9 +6,11 @@
 
 /* Every backend, in the order `lrbench list` shows them. */
 extern const struct lr_backend_ops lr_backend_opencl;
+extern const struct lr_backend_ops lr_backend_vlr;
 
 const struct lr_backend_ops *const lr_backends[] = {
     &lr_backend_opencl,
+    &lr_backend_vlr,
     NULL,
 };
 
