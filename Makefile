@@ -5,6 +5,7 @@
 #   make asan      the same under -fsanitize=address,undefined into build/asan/
 #   make run       the main job on the embedded default
 #   make test      every test tier, ending in one "N passed, N failed" line
+#   make plots|report DIR=...  gnuplot plots and the HTML report of a run
 #   make clean
 #
 # Kernel targets (kunit, kernel-check, uml-test, ...) live in mk/*.mk.
