@@ -223,27 +223,34 @@ static json_t *metric_json(const struct metric *m)
 #define NS_TO_MS 1e-6
 
 /* Build the metric list of the run. */
-static json_t *metrics_json(const struct lr_run *run)
+static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 {
-	unsigned n = run->reps_done;
-	double *pr = calloc(n ? n : 1, sizeof(double) * 16);
+	unsigned n = 0, *idx = calloc(run->reps_done ? run->reps_done : 1, sizeof(*idx));
+	double *pr = calloc(run->reps_done ? run->reps_done : 1, sizeof(double) * 24);
 	struct lr_hist *h = malloc(sizeof(*h) * 6);
 	struct lr_dvec all[LR_PHASES] = {0};
-	json_t *list = json_array();
 	char unit_rate[64];
 	double ub = run->have_job ? (double)run->job.unit_bytes : NAN;
+	bool km = false;
 
-	if (!pr || !h) {
+	if (!pr || !h || !idx) {
 		free(pr);
 		free(h);
-		return list;
+		free(idx);
+		return;
 	}
+	/* the repetitions of configuration @cfg (all of them without configs) */
+	for (unsigned r = 0; r < run->reps_done; r++)
+		if (!cfg || (run->reps[r].config && !strcmp(run->reps[r].config, cfg))) {
+			idx[n++] = r;
+			km |= run->reps[r].have_km;
+		}
 	for (unsigned k = 0; k < 6; k++)
 		lr_hist_init(&h[k]);
 	/* h[0] stalls (measured phases), h[1] stalls in pressure, h[2] alloc, h[3] sampler lateness
 	 */
 	for (unsigned r = 0; r < n; r++) {
-		const struct lr_rep *rep = &run->reps[r];
+		const struct lr_rep *rep = &run->reps[idx[r]];
 
 		for (unsigned p = LR_PHASE_BASELINE; p < LR_PHASES; p++)
 			lr_hist_merge(&h[0], &rep->stall[p]);
@@ -258,7 +265,7 @@ static json_t *metrics_json(const struct lr_run *run)
 
 #define PR(k) (pr + (size_t)(k) * (n ? n : 1))
 	for (unsigned r = 0; r < n; r++) {
-		const struct lr_rep *rep = &run->reps[r];
+		const struct lr_rep *rep = &run->reps[idx[r]];
 		struct lr_hist tmp;
 
 		PR(0)[r] = rep->rate[LR_PHASE_BASELINE];
@@ -285,6 +292,13 @@ static json_t *metrics_json(const struct lr_run *run)
 		[r] = rep->stall[LR_PHASE_PRESSURE].count
 			  ? (double)rep->stall[LR_PHASE_PRESSURE].max * NS_TO_MS
 			  : 0;
+		PR(15)[r] = rep->have_km ? (double)rep->km.preemptions : NAN;
+		PR(16)[r] = rep->have_km ? (double)rep->km.evictions : NAN;
+		PR(17)[r] = rep->have_km ? (double)rep->km.bytes_to_system : NAN;
+		PR(18)[r] = rep->have_km ? (double)rep->km.bytes_to_vram : NAN;
+		PR(19)[r] = rep->have_km ? rep->km.preempt_lat_p50_ns * NS_TO_MS : NAN;
+		PR(20)[r] = rep->have_km ? rep->km.restore_lat_p50_ns * NS_TO_MS : NAN;
+		PR(21)[r] = rep->have_km ? (double)rep->km.restores : NAN;
 	}
 	{
 		struct lr_dvec bytes = {0};
@@ -333,11 +347,40 @@ static json_t *metrics_json(const struct lr_run *run)
 		    {"sampler_overruns", "count", "lower",
 		     "sample periods skipped because the sampler woke too late", "value",
 		     .per_rep = PR(13)},
+		    /* kernel-side counters (backends with kernel_metrics); keep them last */
+		    {"kernel_preemptions", "count", "lower",
+		     "kernel: queues taken off the engine for eviction, per repetition", "value",
+		     .per_rep = PR(15)},
+		    {"kernel_evictions", "count", "lower",
+		     "kernel: BOs of LR VMs moved out of VRAM, per repetition", "value",
+		     .per_rep = PR(16)},
+		    {"kernel_bytes_to_system", "bytes", "lower",
+		     "kernel: bytes copied out of VRAM (evictions), per repetition", "value",
+		     .per_rep = PR(17)},
+		    {"kernel_bytes_to_vram", "bytes", "lower",
+		     "kernel: bytes copied into VRAM (restores, moves), per repetition", "value",
+		     .per_rep = PR(18)},
+		    {"kernel_preempt_latency", "ms", "lower",
+		     "kernel: preemption requested -> queue off the engine, median of the "
+		     "kernel's last 64 samples per repetition",
+		     "p50", .per_rep = PR(19)},
+		    {"kernel_restore_latency", "ms", "lower",
+		     "kernel: restore start -> queue running again, median of the kernel's last "
+		     "64 samples per repetition",
+		     "p50", .per_rep = PR(20)},
+		    {"kernel_restores", "count", "higher",
+		     "kernel: completed restores (queue resumed), per repetition", "value",
+		     .per_rep = PR(21)},
 		};
+		const size_t nkm = 7;
 
 		for (size_t i = 0; i < all[LR_PHASE_BASELINE].n; i++)
 			lr_dvec_push(&bytes, all[LR_PHASE_BASELINE].v[i] * ub);
 		for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+			json_t *mj;
+
+			if (!km && i >= sizeof(m) / sizeof(m[0]) - nkm)
+				break;
 			m[i].nrep = n;
 			if (m[i].hist)
 				lr_summary_hist(m[i].hist, m[i].hist_scale, &m[i].summary);
@@ -354,7 +397,10 @@ static json_t *metrics_json(const struct lr_run *run)
 						  all[LR_PHASE_COOLDOWN].n, &m[i].summary);
 			else
 				lr_summary_values(m[i].per_rep, n, &m[i].summary);
-			json_array_append_new(list, metric_json(&m[i]));
+			mj = metric_json(&m[i]);
+			if (cfg)
+				json_object_set_new(mj, "config", json_string(cfg));
+			json_array_append_new(list, mj);
 		}
 		lr_dvec_free(&bytes);
 	}
@@ -363,6 +409,18 @@ static json_t *metrics_json(const struct lr_run *run)
 		lr_dvec_free(&all[p]);
 	free(pr);
 	free(h);
+	free(idx);
+}
+
+/* Metrics of the run: one set, or one set per configuration (tagged). */
+static json_t *metrics_json(const struct lr_run *run)
+{
+	json_t *list = json_array();
+
+	if (!run->nconfigs)
+		metrics_cfg(run, NULL, list);
+	for (unsigned c = 0; c < run->nconfigs; c++)
+		metrics_cfg(run, run->configs[c], list);
 	return list;
 }
 
@@ -474,6 +532,8 @@ static json_t *reps_json(const struct lr_run *run)
 			    rep->verify.mismatches ? json_integer((json_int_t)rep->verify.got)
 						   : json_null());
 		json_object_set_new(j, "rep", json_integer(r + 1));
+		if (rep->config)
+			json_object_set_new(j, "config", json_string(rep->config));
 		json_object_set_new(j, "start_s", lr_json_real(rep->start_s));
 		json_object_set_new(j, "duration_s", lr_json_real(rep->duration_s));
 		json_object_set_new(j, "cancelled", json_boolean(rep->cancelled));

@@ -186,6 +186,48 @@ static double ns_s(uint64_t ns)
 	return (double)ns / 1e9;
 }
 
+int lr_run_parse_configs(struct lr_run *run, const char *list, const struct lr_backend_ops *ops,
+			 struct lr_err *err)
+{
+	char *save = NULL, *tok;
+
+	run->nconfigs = 0;
+	snprintf(run->config_buf, sizeof(run->config_buf), "%s", list ? list : "");
+	for (tok = strtok_r(run->config_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		bool known = false;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = 0;
+		if (!*tok)
+			return lr_fail(err, LR_ERR, "configs: empty name in '%s'", list);
+		if (!ops->configs || !ops->set_config)
+			return lr_fail(err, LR_ERR,
+				       "configs: backend %s has no configurations (got '%s')",
+				       ops->name, tok);
+		for (const char *const *c = ops->configs; *c; c++)
+			known |= !strcmp(*c, tok);
+		if (!known)
+			return lr_fail(err, LR_ERR, "configs: backend %s has no config '%s'",
+				       ops->name, tok);
+		for (unsigned i = 0; i < run->nconfigs; i++)
+			if (!strcmp(run->configs[i], tok))
+				return lr_fail(err, LR_ERR, "configs: '%s' given twice", tok);
+		if (run->nconfigs == LR_MAX_CONFIGS)
+			return lr_fail(err, LR_ERR, "configs: more than %d names", LR_MAX_CONFIGS);
+		run->configs[run->nconfigs++] = tok;
+	}
+	return LR_OK;
+}
+
+const char *lr_run_rep_config(const struct lr_run *run, unsigned r)
+{
+	return run->nconfigs ? run->configs[r % run->nconfigs] : NULL;
+}
+
 /* One repetition: start the job, run the phases, stop, verify. */
 static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struct lr_err *err)
 {
@@ -218,6 +260,17 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	lr_hist_init(&rep->sampler_late);
 	rep->start_s = ns_s(lr_now_ns() - run->t0_ns);
 
+	rep->config = lr_run_rep_config(run, index);
+	if (rep->config) {
+		rc = ops->set_config(dev, rep->config, err);
+		if (rc)
+			return rc;
+	}
+	if (ops->kernel_metrics) {
+		rc = ops->kernel_metrics(dev, 1, &rep->km, err); /* zero the counters */
+		if (rc)
+			return rc;
+	}
 	rc = ops->job_start(dev, &jp, &job, &info, err);
 	if (rc)
 		return rc;
@@ -303,6 +356,16 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	}
 	rep->progress_end = ops->job_progress(job);
 	ops->job_destroy(job);
+	if (ops->kernel_metrics) {
+		struct lr_err kerr = {{0}};
+		int krc = ops->kernel_metrics(dev, 0, &rep->km, &kerr);
+
+		rep->have_km = !krc;
+		if (krc && !rc) {
+			rc = krc;
+			*err = kerr;
+		}
+	}
 
 	/* metrics of this repetition */
 	rep->samples = sampler.n;
@@ -416,6 +479,10 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 	fprintf(run->timeline, "time_s,rep,phase,progress,rate,bytes_per_s\n");
 	fprintf(run->pressure, "time_s,rep,op,bytes,live_bytes,latency_ms\n");
 
+	if (lr_run_parse_configs(run, sc->configs, ops, &err)) {
+		fprintf(stderr, "lrbench: %s: %s\n", sc->path, err.msg);
+		return 1;
+	}
 	if (make_dirs(opts->outdir, &err)) {
 		fprintf(stderr, "lrbench: %s\n", err.msg);
 		return 1;

@@ -26,6 +26,8 @@ struct lr_dvec {
 	size_t n, cap;
 };
 
+#define LR_MAX_CONFIGS 8
+
 struct lr_rep {
 	bool done;			 /* finished (verified), possibly cancelled early */
 	bool cancelled;			 /* stopped by a signal before its last phase ended */
@@ -45,6 +47,9 @@ struct lr_rep {
 	uint64_t progress_end;
 	bool verified;
 	struct lr_verify_result verify;
+	const char *config; /* NULL: the run has no configs */
+	bool have_km;	    /* kernel-side counters of this repetition */
+	struct lr_kmetrics km;
 };
 
 struct lr_run_opts {
@@ -77,6 +82,11 @@ struct lr_run {
 	unsigned reps_planned, reps_done;
 	struct lr_rep *reps;
 
+	/* scenario `configs`: repetition r runs configs[r % nconfigs] */
+	char config_buf[256];
+	const char *configs[LR_MAX_CONFIGS];
+	unsigned nconfigs;
+
 	enum lr_status status;
 	char reason[1024];
 	bool cancelled;
@@ -87,6 +97,13 @@ struct lr_run {
 	size_t timeline_len, pressure_len;
 	FILE *timeline, *pressure;
 };
+
+/* Split the comma-separated @list into run->configs (names trimmed, each a
+ * config of @ops, no duplicates). Empty list: nconfigs = 0. */
+int lr_run_parse_configs(struct lr_run *run, const char *list, const struct lr_backend_ops *ops,
+			 struct lr_err *err);
+/* The configuration repetition @r runs: A B A B ... ; NULL without configs. */
+const char *lr_run_rep_config(const struct lr_run *run, unsigned r);
 
 /* Runs the scenario. Always tries to leave a result.json in opts->outdir.
  * Returns the exit code: 0 pass, 1 fail, 77 skip, 128+signal when cancelled

@@ -42,6 +42,9 @@ static const struct param params[] = {
      "workload backend (lrbench list); --backend overrides"},
     {"scenario", "device", P_STR, OFF(device), 0, SZ(device), "",
      "device selector for the backend (\"P:D\" or name substring); --device overrides"},
+    {"scenario", "configs", P_STR, OFF(configs), 0, SZ(configs), "",
+     "comma-separated backend configurations (e.g. preempt-fence, open-coded) "
+     "alternated across repetitions: A B A B ...; empty = the device as it is"},
     {"scenario", "repetitions", P_U32, OFF(repetitions), 1, 1000, "3",
      "repetitions of warm-up, baseline, pressure, cool-down; --reps overrides"},
     {"scenario", "sample_rate_hz", P_DOUBLE, OFF(sample_rate_hz), 1, 100000, "1000",

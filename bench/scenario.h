@@ -37,7 +37,8 @@ struct lr_scenario {
 	char name[64];
 	char description[256];
 	char backend[32];
-	char device[128]; /* "" = backend default */
+	char device[128];  /* "" = backend default */
+	char configs[256]; /* "" = none; else comma-separated backend configs */
 
 	uint32_t repetitions;
 	double sample_rate_hz;

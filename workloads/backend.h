@@ -20,8 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define LR_OK 0
-#define LR_ERR (-1)
+#define LR_OK	0
+#define LR_ERR	(-1)
 #define LR_SKIP (-77)
 
 #define LR_ERRLEN 512
@@ -33,27 +33,27 @@ struct lr_err {
 
 /* printf-style setter; always returns @code so callers can `return lr_fail(...)`. */
 int lr_fail(struct lr_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
-struct lr_dev;      /* opened device, backend private */
-struct lr_job;      /* running never-ending job, backend private */
-struct lr_pbuf;     /* memory-pressure buffer, backend private */
+struct lr_dev;	/* opened device, backend private */
+struct lr_job;	/* running never-ending job, backend private */
+struct lr_pbuf; /* memory-pressure buffer, backend private */
 
 struct lr_device_info {
-	char name[128];          /* "pthread-AMD EPYC ..." */
+	char name[128]; /* "pthread-AMD EPYC ..." */
 	char vendor[128];
-	char version[128];       /* driver / API version string */
-	char backend_detail[256];/* e.g. "svm=fine-grain+atomics" */
+	char version[128];	  /* driver / API version string */
+	char backend_detail[256]; /* e.g. "svm=fine-grain+atomics" */
 	uint64_t global_mem_bytes;
 	uint64_t max_alloc_bytes;
 	uint32_t compute_units;
 };
 
 struct lr_job_params {
-	uint64_t buffer_bytes;   /* size of the buffer the job transforms */
-	uint32_t work_groups;    /* 0 = one per compute unit (never more) */
-	uint32_t work_group_size;/* 0 = backend default */
-	uint32_t seed;           /* initial buffer contents derive from it */
+	uint64_t buffer_bytes;	  /* size of the buffer the job transforms */
+	uint32_t work_groups;	  /* 0 = one per compute unit (never more) */
+	uint32_t work_group_size; /* 0 = backend default */
+	uint32_t seed;		  /* initial buffer contents derive from it */
 };
 
 /*
@@ -63,22 +63,30 @@ struct lr_job_params {
  * bytes/s. The backend fills these in job_start().
  */
 struct lr_job_info {
-	const char *unit;        /* e.g. "elements" */
+	const char *unit; /* e.g. "elements" */
 	uint64_t unit_bytes;
-	uint32_t work_groups;    /* actually launched */
+	uint32_t work_groups; /* actually launched */
 	uint32_t work_group_size;
 };
 
 struct lr_verify_result {
-	uint64_t passes;         /* passes the job completed (sum over groups) */
+	uint64_t passes; /* passes the job completed (sum over groups) */
 	uint64_t elements_checked;
-	uint64_t mismatches;     /* 0 = data intact */
-	uint64_t first_bad_offset;/* byte offset of the first mismatch */
-	uint64_t expected, got;  /* values at first_bad_offset */
+	uint64_t mismatches;	   /* 0 = data intact */
+	uint64_t first_bad_offset; /* byte offset of the first mismatch */
+	uint64_t expected, got;	   /* values at first_bad_offset */
+};
+
+/* Kernel-side counters of one repetition (backends with kernel_metrics). */
+struct lr_kmetrics {
+	uint64_t preemptions, restores, evictions;
+	uint64_t bytes_to_vram, bytes_to_system;
+	double preempt_lat_p50_ns; /* median of the kernel's samples; NaN: none */
+	double restore_lat_p50_ns;
 };
 
 struct lr_backend_ops {
-	const char *name;        /* CLI name, result key, file name: all the same */
+	const char *name; /* CLI name, result key, file name: all the same */
 	const char *help;
 
 	/* Print the devices this backend can see, one per line, with the
@@ -89,36 +97,40 @@ struct lr_backend_ops {
 	 * selector: "P:D" indices, or a case-insensitive name substring. */
 	int (*open)(const char *sel, struct lr_dev **out, struct lr_err *err);
 	void (*close)(struct lr_dev *dev);
-	int (*device_info)(struct lr_dev *dev, struct lr_device_info *info,
-			   struct lr_err *err);
+	int (*device_info)(struct lr_dev *dev, struct lr_device_info *info, struct lr_err *err);
 
 	/* Never-ending job. job_start returns once the job is running on the
 	 * device (progress is observable). */
-	int (*job_start)(struct lr_dev *dev, const struct lr_job_params *p,
-			 struct lr_job **out, struct lr_job_info *info,
-			 struct lr_err *err);
+	int (*job_start)(struct lr_dev *dev, const struct lr_job_params *p, struct lr_job **out,
+			 struct lr_job_info *info, struct lr_err *err);
 	/* Lock-free and cheap: called by the sampler thread at ~1 kHz while
 	 * other threads use the device. */
 	uint64_t (*job_progress)(struct lr_job *job);
 	/* Set the stop flag and wait until the device is done with the job. */
 	int (*job_stop)(struct lr_job *job, struct lr_err *err);
 	/* After job_stop: compare the buffer exactly with the expected state. */
-	int (*job_verify)(struct lr_job *job, struct lr_verify_result *res,
-			  struct lr_err *err);
+	int (*job_verify)(struct lr_job *job, struct lr_verify_result *res, struct lr_err *err);
 	/* Test hook (after job_stop, before job_verify): flip bits of the
 	 * element at @byte_offset so verification must fail. */
-	int (*job_corrupt)(struct lr_job *job, uint64_t byte_offset,
-			   struct lr_err *err);
+	int (*job_corrupt)(struct lr_job *job, uint64_t byte_offset, struct lr_err *err);
 	void (*job_destroy)(struct lr_job *job);
 
 	/* Memory pressure: allocate device memory, touch all of it on the
 	 * device (a kernel writes every page) and wait for completion. The
 	 * bench times alloc+touch; free releases it. */
-	int (*pressure_alloc)(struct lr_dev *dev, uint64_t bytes,
-			      struct lr_pbuf **out, struct lr_err *err);
-	int (*pressure_touch)(struct lr_pbuf *buf, uint32_t pattern,
+	int (*pressure_alloc)(struct lr_dev *dev, uint64_t bytes, struct lr_pbuf **out,
 			      struct lr_err *err);
+	int (*pressure_touch)(struct lr_pbuf *buf, uint32_t pattern, struct lr_err *err);
 	void (*pressure_free)(struct lr_pbuf *buf);
+
+	/* Optional (NULL where the backend has none). Device configurations
+	 * (NULL-terminated names) a run can alternate between repetitions;
+	 * set_config switches while no job or pressure buffer exists. */
+	const char *const *configs;
+	int (*set_config)(struct lr_dev *dev, const char *name, struct lr_err *err);
+	/* Device counters since the last call with @reset (then zeroes them). */
+	int (*kernel_metrics)(struct lr_dev *dev, int reset, struct lr_kmetrics *out,
+			      struct lr_err *err);
 };
 
 extern const struct lr_backend_ops *const lr_backends[];

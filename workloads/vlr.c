@@ -12,13 +12,14 @@
  * flush_tlb_mm()). Data goes in and out through COPY jobs to a
  * system-memory staging BO, so verification is exact and on device data.
  *
- * Memory pressure: VRAM BOs in one pressure VM (created on the first
- * allocation, destroyed with the last), made resident by VM_BIND (which
- * evicts the job's BO once VRAM is full) and touched by a FILL job.
+ * Memory pressure: each buffer is a VRAM BO in a VM of its own, made
+ * resident by VM_BIND (which evicts older BOs, the job's included, once VRAM
+ * is full) and touched by a FILL job on that VM's queue.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@
 #define STREAM_DONE  0xf00dull
 #define WAIT_NS	     30000000000ll
 
-/* pressure VM layout: control page, then BOs from PRESS_BASE upwards */
+/* pressure VMs: control page, then the BO */
 #define PRESS_CTL_ADDR 0x100000ull
 #define PRESS_BASE     0x1000000ull
 
@@ -53,11 +54,6 @@ struct lr_dev {
 	int fd;
 	char path[64];
 	struct drm_vlr_get_info info;
-	/* pressure VM, shared by every live pressure buffer */
-	uint32_t pvm, pqueue, pctl_bo;
-	volatile uint64_t *pctl;
-	uint64_t pfence, pnext_addr;
-	unsigned int plive;
 };
 
 struct lr_job {
@@ -76,8 +72,9 @@ struct lr_job {
 
 struct lr_pbuf {
 	struct lr_dev *dev;
-	uint32_t bo;
-	uint64_t addr, bytes;
+	uint32_t vm, queue, ctl_bo, bo;
+	void *ctl;
+	uint64_t addr, bytes, fence;
 };
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -282,14 +279,6 @@ static int bind(int fd, uint32_t vm, uint32_t h, uint64_t addr, uint64_t range)
 {
 	struct drm_vlr_vm_bind b = {
 	    .vm_id = vm, .op = DRM_VLR_VM_BIND_OP_MAP, .handle = h, .addr = addr, .range = range};
-
-	return xioctl(fd, DRM_IOCTL_VLR_VM_BIND, &b);
-}
-
-static int unbind(int fd, uint32_t vm, uint64_t addr, uint64_t range)
-{
-	struct drm_vlr_vm_bind b = {
-	    .vm_id = vm, .op = DRM_VLR_VM_BIND_OP_UNMAP, .addr = addr, .range = range};
 
 	return xioctl(fd, DRM_IOCTL_VLR_VM_BIND, &b);
 }
@@ -589,116 +578,95 @@ static void vlr_job_destroy(struct lr_job *j)
 	free(j);
 }
 
-static void pressure_vm_fini(struct lr_dev *d)
+static void vlr_pressure_free(struct lr_pbuf *b)
 {
-	queue_destroy(d->fd, d->pqueue);
-	vm_destroy(d->fd, d->pvm);
-	if (d->pctl)
-		munmap((void *)d->pctl, VLR_PAGE);
-	bo_close(d->fd, d->pctl_bo);
-	d->pqueue = d->pvm = d->pctl_bo = 0;
-	d->pctl = NULL;
+	int fd;
+
+	if (!b)
+		return;
+	fd = b->dev->fd;
+	queue_destroy(fd, b->queue);
+	vm_destroy(fd, b->vm);
+	if (b->ctl)
+		munmap(b->ctl, VLR_PAGE);
+	bo_close(fd, b->ctl_bo);
+	bo_close(fd, b->bo);
+	free(b);
 }
 
-static int pressure_vm_init(struct lr_dev *d, struct lr_err *err)
-{
-	int fd = d->fd, ret;
-	void *p;
-
-	if ((ret = vm_create(fd, &d->pvm)))
-		return lr_fail(err, LR_ERR, "vlr: pressure VM_CREATE: %s", serr(ret));
-	if ((ret = bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, 0, &d->pctl_bo))) {
-		lr_fail(err, LR_ERR, "vlr: pressure GEM_CREATE control: %s", serr(ret));
-		goto fail;
-	}
-	p = bo_map(fd, d->pctl_bo, VLR_PAGE, &ret);
-	if (!p) {
-		lr_fail(err, LR_ERR, "vlr: pressure mmap control: %s", serr(ret));
-		goto fail;
-	}
-	d->pctl = p;
-	if ((ret = bind(fd, d->pvm, d->pctl_bo, PRESS_CTL_ADDR, VLR_PAGE))) {
-		lr_fail(err, LR_ERR, "vlr: pressure VM_BIND control: %s", serr(ret));
-		goto fail;
-	}
-	if ((ret = queue_create(fd, d->pvm, &d->pqueue))) {
-		lr_fail(err, LR_ERR, "vlr: pressure QUEUE_CREATE: %s", serr(ret));
-		goto fail;
-	}
-	d->pfence = 0;
-	d->pnext_addr = PRESS_BASE;
-	return LR_OK;
-fail:
-	pressure_vm_fini(d);
-	return LR_ERR;
-}
-
+/*
+ * Every pressure buffer is a VM-private VRAM BO in a VM of its own, with a
+ * queue that FILLs it: like the job's BO, it can be evicted by the next one
+ * (one shared VM would lock all of them at once, and external BOs bound in it
+ * were not evictable in tests: GEM_CREATE failed with ENOMEM at VRAM size).
+ */
 static int vlr_pressure_alloc(struct lr_dev *d, uint64_t bytes, struct lr_pbuf **out,
 			      struct lr_err *err)
 {
 	uint64_t size = (bytes + VLR_PAGE - 1) & ~(VLR_PAGE - 1);
 	struct lr_pbuf *b;
-	int ret;
+	int fd = d->fd, ret;
 
 	if (!size || size > d->info.vram_size)
 		return lr_fail(err, LR_ERR,
 			       "vlr: pressure buffer of %" PRIu64 " bytes: must be 1 byte .. VRAM "
 			       "(%" PRIu64 " bytes)",
 			       bytes, (uint64_t)d->info.vram_size);
-	if (!d->pvm && pressure_vm_init(d, err))
-		return LR_ERR;
-	if (d->pnext_addr + size > d->info.va_size)
-		d->pnext_addr = PRESS_BASE; /* wrap: fails with -EEXIST only if still live */
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return lr_fail(err, LR_ERR, "vlr: out of memory");
 	b->dev = d;
 	b->bytes = size;
-	b->addr = d->pnext_addr;
-	if ((ret = bo_create(d->fd, size, 0, 0, &b->bo))) {
-		free(b);
-		if (!d->plive)
-			pressure_vm_fini(d);
-		return lr_fail(err, LR_ERR, "vlr: pressure GEM_CREATE %" PRIu64 " bytes VRAM: %s",
-			       size, serr(ret));
-	}
-	/* binding makes it resident: this is where the job's BO is evicted */
-	if ((ret = bind(d->fd, d->pvm, b->bo, b->addr, size))) {
-		bo_close(d->fd, b->bo);
-		free(b);
-		if (!d->plive)
-			pressure_vm_fini(d);
-		return lr_fail(err, LR_ERR, "vlr: pressure VM_BIND %" PRIu64 " bytes: %s", size,
-			       serr(ret));
-	}
-	d->pnext_addr += size + VLR_PAGE;
-	d->plive++;
+	b->addr = PRESS_BASE;
+#define TRY(expr, ...)                                                                             \
+	do {                                                                                       \
+		if ((ret = (expr))) {                                                              \
+			lr_fail(err, LR_ERR, __VA_ARGS__);                                         \
+			goto fail;                                                                 \
+		}                                                                                  \
+	} while (0)
+	TRY(vm_create(fd, &b->vm), "vlr: pressure VM_CREATE: %s", serr(ret));
+	TRY(bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, 0, &b->ctl_bo),
+	    "vlr: pressure GEM_CREATE control: %s", serr(ret));
+	b->ctl = bo_map(fd, b->ctl_bo, VLR_PAGE, &ret);
+	TRY(!b->ctl ? ret : 0, "vlr: pressure mmap control: %s", serr(ret));
+	TRY(bind(fd, b->vm, b->ctl_bo, PRESS_CTL_ADDR, VLR_PAGE),
+	    "vlr: pressure VM_BIND control: %s", serr(ret));
+	TRY(queue_create(fd, b->vm, &b->queue), "vlr: pressure QUEUE_CREATE: %s", serr(ret));
+	TRY(bo_create(fd, size, 0, b->vm, &b->bo),
+	    "vlr: pressure GEM_CREATE %" PRIu64 " bytes VRAM: %s", size, serr(ret));
+	/* binding makes it resident: this is where older BOs get evicted */
+	TRY(bind(fd, b->vm, b->bo, b->addr, size), "vlr: pressure VM_BIND %" PRIu64 " bytes: %s",
+	    size, serr(ret));
+#undef TRY
 	*out = b;
 	return LR_OK;
+fail:
+	vlr_pressure_free(b);
+	return LR_ERR;
 }
 
 static int vlr_pressure_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err *err)
 {
-	struct lr_dev *d = b->dev;
+	int fd = b->dev->fd, ret;
 	uint64_t done = 0;
-	int ret;
 
 	/* one FILL per <= 1 GiB (the exec limit) */
 	while (done < b->bytes) {
 		uint64_t len = b->bytes - done > (1ull << 30) ? (1ull << 30) : b->bytes - done;
 		struct drm_vlr_exec e = {
-		    .queue_id = d->pqueue,
+		    .queue_id = b->queue,
 		    .program = DRM_VLR_PROG_FILL,
 		    .dst = b->addr + done,
 		    .len = len,
 		    .value = pattern,
 		    .ufence_addr = PRESS_CTL_ADDR,
-		    .ufence_value = ++d->pfence,
+		    .ufence_value = ++b->fence,
 		};
 
-		if ((ret = xioctl(d->fd, DRM_IOCTL_VLR_EXEC, &e)))
+		if ((ret = xioctl(fd, DRM_IOCTL_VLR_EXEC, &e)))
 			return lr_fail(err, LR_ERR, "vlr: pressure EXEC fill: %s", serr(ret));
-		if ((ret = wait_ufence(d->fd, d->pvm, PRESS_CTL_ADDR, d->pfence)))
+		if ((ret = wait_ufence(fd, b->vm, PRESS_CTL_ADDR, b->fence)))
 			return lr_fail(err, LR_ERR,
 				       "vlr: pressure fill of %" PRIu64
 				       " bytes did not finish within %lld s: %s",
@@ -708,18 +676,63 @@ static int vlr_pressure_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err
 	return LR_OK;
 }
 
-static void vlr_pressure_free(struct lr_pbuf *b)
-{
-	struct lr_dev *d;
+static const char *const vlr_configs[] = {"preempt-fence", "open-coded", NULL};
 
-	if (!b)
-		return;
-	d = b->dev;
-	unbind(d->fd, d->pvm, b->addr, b->bytes);
-	bo_close(d->fd, b->bo);
-	free(b);
-	if (!--d->plive)
-		pressure_vm_fini(d); /* no queue left: the mode can be switched */
+static int vlr_set_config(struct lr_dev *d, const char *name, struct lr_err *err)
+{
+	struct drm_vlr_set_mode m = {0};
+	int ret;
+
+	if (!strcmp(name, "preempt-fence"))
+		m.mode = DRM_VLR_MODE_PREEMPT_FENCE;
+	else if (!strcmp(name, "open-coded"))
+		m.mode = DRM_VLR_MODE_OPEN_CODED;
+	else
+		return lr_fail(err, LR_ERR, "vlr: unknown config '%s' (preempt-fence, open-coded)",
+			       name);
+	ret = xioctl(d->fd, DRM_IOCTL_VLR_SET_MODE, &m);
+	if (ret)
+		return lr_fail(err, LR_ERR, "vlr: SET_MODE %s: %s", name, serr(ret));
+	d->info.mode = m.mode;
+	return LR_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median_ns(const __u64 *v, unsigned int n)
+{
+	uint64_t tmp[DRM_VLR_STATS_SAMPLES];
+
+	if (n > DRM_VLR_STATS_SAMPLES)
+		n = DRM_VLR_STATS_SAMPLES;
+	if (!n)
+		return NAN;
+	memcpy(tmp, v, n * sizeof(*v));
+	qsort(tmp, n, sizeof(*tmp), cmp_u64);
+	return n % 2 ? (double)tmp[n / 2] : ((double)tmp[n / 2 - 1] + (double)tmp[n / 2]) / 2;
+}
+
+static int vlr_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *out,
+			      struct lr_err *err)
+{
+	struct drm_vlr_get_stats g = {.flags = reset ? DRM_VLR_STATS_RESET : 0};
+	int ret = xioctl(d->fd, DRM_IOCTL_VLR_GET_STATS, &g);
+
+	if (ret)
+		return lr_fail(err, LR_ERR, "vlr: GET_STATS: %s", serr(ret));
+	out->preemptions = g.stats.preemptions;
+	out->restores = g.stats.restores;
+	out->evictions = g.stats.evictions;
+	out->bytes_to_vram = g.stats.bytes_to_vram;
+	out->bytes_to_system = g.stats.bytes_to_system;
+	out->preempt_lat_p50_ns = median_ns(g.stats.preempt_lat_ns, g.stats.preempt_samples);
+	out->restore_lat_p50_ns = median_ns(g.stats.restore_lat_ns, g.stats.restore_samples);
+	return LR_OK;
 }
 
 const struct lr_backend_ops lr_backend_vlr = {
@@ -738,4 +751,7 @@ const struct lr_backend_ops lr_backend_vlr = {
     .pressure_alloc = vlr_pressure_alloc,
     .pressure_touch = vlr_pressure_touch,
     .pressure_free = vlr_pressure_free,
+    .configs = vlr_configs,
+    .set_config = vlr_set_config,
+    .kernel_metrics = vlr_kernel_metrics,
 };
