@@ -596,7 +596,7 @@ static void vlr_pressure_free(struct lr_pbuf *b)
 
 /*
  * Every pressure buffer is a VM-private VRAM BO in a VM of its own, with a
- * queue that FILLs it: like the job's BO, it can be evicted by the next one
+ * queue only while a FILL touches it: like the job's BO, it can be evicted by the next one
  * (one shared VM would lock all of them at once, and external BOs bound in it
  * were not evictable in tests: GEM_CREATE failed with ENOMEM at VRAM size).
  */
@@ -632,7 +632,6 @@ static int vlr_pressure_alloc(struct lr_dev *d, uint64_t bytes, struct lr_pbuf *
 	TRY(!b->ctl ? ret : 0, "vlr: pressure mmap control: %s", serr(ret));
 	TRY(bind(fd, b->vm, b->ctl_bo, PRESS_CTL_ADDR, VLR_PAGE),
 	    "vlr: pressure VM_BIND control: %s", serr(ret));
-	TRY(queue_create(fd, b->vm, &b->queue), "vlr: pressure QUEUE_CREATE: %s", serr(ret));
 	TRY(bo_create(fd, size, 0, b->vm, &b->bo),
 	    "vlr: pressure GEM_CREATE %" PRIu64 " bytes VRAM: %s", size, serr(ret));
 	/* binding makes it resident: this is where older BOs get evicted */
@@ -651,6 +650,9 @@ static int vlr_pressure_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err
 	int fd = b->dev->fd, ret;
 	uint64_t done = 0;
 
+	/* a queue only while touching: an idle pressure BO is plain evictable memory */
+	if ((ret = queue_create(fd, b->vm, &b->queue)))
+		return lr_fail(err, LR_ERR, "vlr: pressure QUEUE_CREATE: %s", serr(ret));
 	/* one FILL per <= 1 GiB (the exec limit) */
 	while (done < b->bytes) {
 		uint64_t len = b->bytes - done > (1ull << 30) ? (1ull << 30) : b->bytes - done;
@@ -664,16 +666,22 @@ static int vlr_pressure_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err
 		    .ufence_value = ++b->fence,
 		};
 
-		if ((ret = xioctl(fd, DRM_IOCTL_VLR_EXEC, &e)))
-			return lr_fail(err, LR_ERR, "vlr: pressure EXEC fill: %s", serr(ret));
-		if ((ret = wait_ufence(fd, b->vm, PRESS_CTL_ADDR, b->fence)))
-			return lr_fail(err, LR_ERR,
-				       "vlr: pressure fill of %" PRIu64
-				       " bytes did not finish within %lld s: %s",
-				       len, WAIT_NS / 1000000000ll, serr(ret));
+		if ((ret = xioctl(fd, DRM_IOCTL_VLR_EXEC, &e))) {
+			lr_fail(err, LR_ERR, "vlr: pressure EXEC fill: %s", serr(ret));
+			break;
+		}
+		if ((ret = wait_ufence(fd, b->vm, PRESS_CTL_ADDR, b->fence))) {
+			lr_fail(err, LR_ERR,
+				"vlr: pressure fill of %" PRIu64
+				" bytes did not finish within %lld s: %s",
+				len, WAIT_NS / 1000000000ll, serr(ret));
+			break;
+		}
 		done += len;
 	}
-	return LR_OK;
+	queue_destroy(fd, b->queue);
+	b->queue = 0;
+	return ret ? LR_ERR : LR_OK;
 }
 
 static const char *const vlr_configs[] = {"preempt-fence", "open-coded", NULL};
