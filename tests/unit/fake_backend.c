@@ -233,3 +233,50 @@ const struct lr_backend_ops fake_backend = {
     .pressure_touch = fake_touch,
     .pressure_free = fake_free,
 };
+
+static const char *const fake_configs[] = {"a", "b", NULL};
+static unsigned km_touches;
+
+static int fake_set_config(struct lr_dev *d, const char *name, struct lr_err *err)
+{
+	size_t n = strlen(fake_cfg.config_log);
+
+	if (fake_cfg.jobs != fake_cfg.stops || fake_cfg.allocs != fake_cfg.frees)
+		fake_cfg.set_config_while_busy++;
+	snprintf(fake_cfg.config_log + n, sizeof(fake_cfg.config_log) - n, "%s%s", n ? " " : "",
+		 name);
+	return LR_OK;
+}
+
+static int fake_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *out,
+			       struct lr_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->preemptions = fake_cfg.touches - km_touches;
+	out->preempt_lat_p50_ns = 1e6;
+	out->restore_lat_p50_ns = 2e6;
+	if (reset)
+		km_touches = fake_cfg.touches;
+	return LR_OK;
+}
+
+const struct lr_backend_ops fake_backend_configs = {
+    .name = "fake",
+    .help = "test-only backend with configurations",
+    .list_devices = fake_list,
+    .open = fake_open,
+    .close = fake_close,
+    .device_info = fake_info,
+    .job_start = fake_job_start,
+    .job_progress = fake_progress,
+    .job_stop = fake_job_stop,
+    .job_verify = fake_verify,
+    .job_corrupt = fake_corrupt,
+    .job_destroy = fake_job_destroy,
+    .pressure_alloc = fake_alloc,
+    .pressure_touch = fake_touch,
+    .pressure_free = fake_free,
+    .configs = fake_configs,
+    .set_config = fake_set_config,
+    .kernel_metrics = fake_kernel_metrics,
+};

@@ -28,10 +28,16 @@ struct fake_config {
 
 	/* counters the tests read */
 	unsigned opens, closes, jobs, stops, verifies, allocs, touches, frees;
+	/* fake_backend_configs: "a b a b": every set_config, in order */
+	char config_log[256];
+	unsigned set_config_while_busy; /* set_config with a job or buffer alive */
 };
 
 extern struct fake_config fake_cfg;
 extern const struct lr_backend_ops fake_backend;
+/* The same with configurations "a" and "b" and kernel_metrics (preemptions =
+ * pressure touches since the last reset). */
+extern const struct lr_backend_ops fake_backend_configs;
 
 void fake_reset(void);
 

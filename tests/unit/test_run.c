@@ -69,6 +69,8 @@ static int per_test(void **state)
 
 /* Run the scenario into DIR (under $LR_UNIT_OUT or the temp dir); returns the
  * exit code and the loaded result.json in *doc. */
+static const struct lr_backend_ops *run_ops = &fake_backend;
+
 static int run_into(const char *name, const char *text, bool inject, json_t **doc)
 {
 	static struct lr_scenario sc;
@@ -83,7 +85,7 @@ static int run_into(const char *name, const char *text, bool inject, json_t **do
 	if (lr_scenario_parse_string(text, "fake.ini", &sc, &err))
 		fail_msg("%s", err.msg);
 	snprintf(dir, sizeof(dir), "%s/run-%s", base, name);
-	o.ops = &fake_backend;
+	o.ops = run_ops;
 	o.outdir = dir;
 	o.stop = &stop_flag;
 	o.inject_corruption = inject;
@@ -267,7 +269,7 @@ static void test_refuse_overwrite(void **state)
 	fputs("{}", f);
 	fclose(f);
 	assert_int_equal(lr_scenario_parse_string(scenario_text, "fake.ini", &sc, &err), LR_OK);
-	o.ops = &fake_backend;
+	o.ops = run_ops;
 	o.outdir = dir;
 	o.stop = &stop_flag;
 	assert_int_equal(lr_run_scenario(&sc, &o, &run), 1);
@@ -316,6 +318,64 @@ static void test_csv(void **state)
 	assert_int_equal(allocs, fake_cfg.allocs);
 }
 
+/* configs = b, a: repetitions alternate b a b a, the backend switches between
+ * repetitions only, and every metric and repetition carries its config. */
+#define CONFIGS_TEXT(list)                                                                         \
+	"[scenario]\nbackend = fake\nconfigs = " list "\nrepetitions = 4\ntimeline_ms = 50\n"      \
+	"[job]\nbuffer_bytes = 4K\n[phases]\nwarmup_s = 0.05\nbaseline_s = 0.2\n"                  \
+	"pressure_s = 0.2\ncooldown_s = 0.05\n[pressure]\npattern = steady\nchunk = 1M\n"          \
+	"total = 4M\ninterval_ms = 20\n"
+
+static void test_configs(void **state)
+{
+	struct lr_scenario sc;
+	struct lr_run_opts o = {0};
+	struct lr_run run;
+	struct lr_err err = {{0}};
+	char dir[512];
+	json_t *doc, *m, *r;
+	size_t i;
+	unsigned tagged[2] = {0}, kp = 0;
+
+	run_ops = &fake_backend_configs;
+	assert_int_equal(run_into("configs", CONFIGS_TEXT("b , a"), false, &doc), 0);
+	assert_string_equal(status(doc), "pass");
+	assert_string_equal(fake_cfg.config_log, "b a b a");
+	assert_int_equal(fake_cfg.set_config_while_busy, 0);
+	json_array_foreach(json_object_get(json_object_get(doc, "repetitions"), "runs"), i, r)
+	    assert_string_equal(json_string_value(json_object_get(r, "config")), i % 2 ? "a" : "b");
+	assert_int_equal(i, 4);
+	json_array_foreach(json_object_get(doc, "metrics"), i, m)
+	{
+		const char *c = json_string_value(json_object_get(m, "config"));
+
+		assert_non_null(c);
+		tagged[!strcmp(c, "a")]++;
+		assert_int_equal(json_array_size(json_object_get(m, "per_rep")), 2);
+		if (!strcmp(json_string_value(json_object_get(m, "name")), "kernel_preemptions"))
+			kp++;
+	}
+	assert_true(tagged[0] > 0);
+	assert_int_equal(tagged[0], tagged[1]);
+	assert_int_equal(kp, 2);
+	json_decref(doc);
+	run_ops = &fake_backend;
+	fake_reset();
+
+	/* a config the backend does not have; a backend without configs */
+	snprintf(dir, sizeof(dir), "%s/run-configs-bad", tmpdir);
+	o.outdir = dir;
+	o.stop = &stop_flag;
+	assert_int_equal(lr_scenario_parse_string(CONFIGS_TEXT("b, c"), "fake.ini", &sc, &err), 0);
+	o.ops = &fake_backend_configs;
+	assert_int_equal(lr_run_scenario(&sc, &o, &run), 1);
+	lr_run_fini(&run);
+	o.ops = &fake_backend;
+	assert_int_equal(lr_run_scenario(&sc, &o, &run), 1);
+	lr_run_fini(&run);
+	assert_int_equal(fake_cfg.opens, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +387,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_no_progress, per_test),
 	    cmocka_unit_test_setup(test_refuse_overwrite, per_test),
 	    cmocka_unit_test_setup(test_csv, per_test),
+	    cmocka_unit_test_setup(test_configs, per_test),
 	};
 
 	return cmocka_run_group_tests_name("run", tests, setup, teardown);
