@@ -22,5 +22,5 @@ $(UML_TEST_BIN): $(UML_TEST_SRC) tests/uml/vlr-lib.h workloads/uapi/drm/vlr_drm.
 uml-kernel: deps
 	@scripts/uml-build.sh
 
-uml-test test-uml: deps $(UML_TEST_BIN)
-	@tests/uml/run.sh $(UML_TEST_BIN)
+uml-test test-uml: deps $(UML_TEST_BIN) $(BUILD)/bin/lrbench
+	@LRBENCH=$(BUILD)/bin/lrbench tests/uml/run.sh $(UML_TEST_BIN)

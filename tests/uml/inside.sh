@@ -10,7 +10,7 @@ out=$2
 modes=(preempt-fence open-coded)
 common=(info fill-copy ufence-timeout bad-input)
 per_mode=(mode-busy reset-stats stream evict-restore two-vms destroy-preempted kill-restore report)
-total=$((${#common[@]} + ${#modes[@]} * ${#per_mode[@]}))
+total=$((${#common[@]} + ${#modes[@]} * ${#per_mode[@]} + 1))
 n=0
 
 run() { # NAME ARGS...
@@ -47,4 +47,15 @@ for m in "${modes[@]}"; do
 		run "$t@$m" --mode "$m" "$t"
 	done
 done
+# lrbench on vlr: the short vlr-compare scenario (both modes alternating, 2
+# repetitions of 4 s); tests/uml/run.sh validates its result.json on the host
+lrbench=${LR_LRBENCH:-build/bin/lrbench}
+if [ -x "$lrbench" ]; then
+	bin=$lrbench run lrbench-vlr-compare run vlr-compare -o "$out/lrbench-vlr-compare" \
+		--duration 4 --reps 2
+else
+	n=$((n + 1))
+	echo "lrbench-vlr-compare skip 0" >>"$out/results.txt"
+	echo "uml-test: [$n/$total] lrbench-vlr-compare: skip ($lrbench not built)"
+fi
 exit 0

@@ -51,6 +51,8 @@ fi
 
 echo "uml-test: [4/4] vlr subtests inside one UML boot (both modes)"
 out=$PWD/build/uml/run-$(date +%Y%m%d-%H%M%S)
+# the lrbench binary for the vlr-compare smoke inside (LR_* reach CMD)
+LR_LRBENCH=$(realpath "${LRBENCH:-build/bin/lrbench}" 2>/dev/null) && export LR_LRBENCH
 mkdir -p "$out"
 scripts/uml-run.sh --kernel "$kernel" --out "$out" --timeout "${LR_UML_TIMEOUT:-900}" \
 	${LR_UML_APPEND:+--append "$LR_UML_APPEND"} -- tests/uml/inside.sh "$bin" "$out" |
@@ -64,6 +66,14 @@ if [ -s "$out/results.txt" ]; then
 		*) fail=$((fail + 1)) ;;
 		esac
 	done <"$out/results.txt"
+fi
+if [ -f "$out/lrbench-vlr-compare/result.json" ]; then
+	if python3 scripts/validate-result.py "$out/lrbench-vlr-compare/result.json" >/dev/null; then
+		count lrbench-vlr-compare-result-valid pass
+	else
+		python3 scripts/validate-result.py "$out/lrbench-vlr-compare/result.json" | tail -5
+		count lrbench-vlr-compare-result-valid fail
+	fi
 fi
 case $rc in
 0) count kernel-log-clean pass ;;
