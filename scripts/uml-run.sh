@@ -138,6 +138,16 @@ mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+# The repository and the working directory may live under /tmp or /run (a
+# CI clone, say), now hidden by the tmpfs mounts: bring them back as hostfs.
+for d in $(printf %q "$here") $(printf %q "$PWD"); do
+	case \$d in
+	/tmp/* | /run/*)
+		mountpoint -q "\$d" && continue
+		mkdir -p "\$d" && mount -t hostfs hostfs "\$d" -o "\$d" ||
+			{ echo "uml-init: cannot mount \$d" >&2; poweroff -f; } ;;
+	esac
+done
 # The results folder may be under /tmp (now a tmpfs): make the mount point.
 mkdir -p $(printf %q "$out") 2>/dev/null
 mount -t hostfs hostfs $(printf %q "$out") -o $(printf %q "$out") || { echo "uml-init: cannot mount results folder" >&2; poweroff -f; }
