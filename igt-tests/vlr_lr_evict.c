@@ -209,10 +209,16 @@ static void stream_fini(struct stream *s)
 	vlr_bo_close(s->fd, s->ctl_bo);
 }
 
-/* VRAM pressure: a VM without queues binding external BOs totalling `total` bytes. */
+/*
+ * VRAM pressure: external BOs totalling `total` bytes, each bound in a VM of
+ * its own without queues. One VM per BO: a bind validates the BO under its
+ * VM's locks, and BOs bound earlier into the same VM cannot be evicted under
+ * them, so one VM holding all of them runs out of VRAM (-ENOSPC) instead of
+ * evicting the LR job's buffer.
+ */
 struct pressure {
 	int fd;
-	uint32_t vm;
+	uint32_t vm[16];
 	unsigned int count;
 	uint32_t bo[16];
 	uint64_t chunk;
@@ -221,7 +227,6 @@ struct pressure {
 static void pressure_apply(struct pressure *p, int fd, uint64_t total)
 {
 	p->fd = fd;
-	p->vm = vlr_vm_create(fd);
 	p->chunk = (info.vram_size / 4) & ~(VLR_PAGE - 1);
 	p->count = (total + p->chunk - 1) / p->chunk;
 	igt_assert(p->count <= 16);
@@ -232,16 +237,18 @@ static void pressure_apply(struct pressure *p, int fd, uint64_t total)
 		 * never depend on evicting each other under one locked resv;
 		 * the LR job's buffer is the least recently used VRAM BO.
 		 */
+		p->vm[i] = vlr_vm_create(fd);
 		p->bo[i] = vlr_bo_create(fd, p->chunk, 0, 0);
-		vlr_map(fd, p->vm, p->bo[i], PRESSURE_ADDR + i * p->chunk, p->chunk);
+		vlr_map(fd, p->vm[i], p->bo[i], PRESSURE_ADDR, p->chunk);
 	}
 }
 
 static void pressure_release(struct pressure *p)
 {
-	vlr_vm_destroy(p->fd, p->vm);
-	for (unsigned int i = 0; i < p->count; i++)
+	for (unsigned int i = 0; i < p->count; i++) {
+		vlr_vm_destroy(p->fd, p->vm[i]);
 		vlr_bo_close(p->fd, p->bo[i]);
+	}
 }
 
 static uint64_t median_ns(const __u64 *samples, uint32_t n)
