@@ -25,10 +25,12 @@
  * Description: GEM_MMAP_OFFSET with an unknown handle or flags fails.
  *
  * SUBTEST: invalid-vm-create
- * Description: VM_CREATE with flags set fails with EINVAL.
+ * Description: VM_CREATE with flag bits other than DRM_VLR_VM_CREATE_DMA_FENCE
+ *              fails with EINVAL.
  *
  * SUBTEST: invalid-vm-destroy
- * Description: VM_DESTROY of an unknown VM or with padding fails.
+ * Description: VM_DESTROY of an unknown VM, of VM id 0, or with padding
+ *              fails.
  *
  * SUBTEST: invalid-vm-bind
  * Description: VM_BIND with unknown VM or BO, bad op or flags, unaligned or
@@ -36,19 +38,29 @@
  *              or an unmap that names no mapping fails with its errno.
  *
  * SUBTEST: invalid-queue-create
- * Description: QUEUE_CREATE with an unknown VM, flags or padding fails.
+ * Description: QUEUE_CREATE with an unknown VM, flag bits other than
+ *              DRM_VLR_QUEUE_CREATE_SHARED_SCHED, or padding fails.
  *
  * SUBTEST: invalid-queue-destroy
- * Description: QUEUE_DESTROY of an unknown queue or with padding fails.
+ * Description: QUEUE_DESTROY of an unknown queue, of queue id 0, or with
+ *              padding fails.
  *
  * SUBTEST: invalid-exec
  * Description: EXEC with unknown queue, program or syncobj, flags, padding,
  *              bad lengths, fields a program does not use, misaligned
- *              counters, overlapping copies, or an out syncobj fails.
+ *              counters, overlapping copies, or an out syncobj on an LR
+ *              queue fails; on a queue of a dma-fence VM a STREAM job fails
+ *              with EINVAL and an unknown out syncobj with ENOENT.
  *
  * SUBTEST: invalid-wait-ufence
- * Description: WAIT_UFENCE with an unknown VM or op, flags, padding, a
- *              misaligned or unmapped address fails.
+ * Description: WAIT_UFENCE with an unknown VM or op, flags, a misaligned or
+ *              unmapped address, an unknown queue_id (ENOENT) or the queue of
+ *              another VM (EINVAL) fails; the VM's own queue is accepted.
+ *
+ * SUBTEST: invalid-id-zero
+ * Description: VM_DESTROY and QUEUE_DESTROY of id 0 fail with ENOENT and
+ *              leave the id allocator alone: VMs and queues created after
+ *              them never get id 0.
  *
  * SUBTEST: invalid-set-mode
  * Description: SET_MODE with an unknown mode or flags fails with EINVAL,
@@ -125,6 +137,8 @@ static const struct ioctl_desc {
 #define T_VM	      TOK(10)
 #define T_QUEUE	      TOK(11)
 #define T_OTHER_MODE  TOK(12) /* the mode the device is not in */
+#define T_OTHER_QUEUE TOK(13) /* a queue of env.other_vm */
+#define T_DF_QUEUE    TOK(14) /* a queue of a dma-fence VM */
 
 /* Field of an ioctl struct: offset and size, for the case table. */
 #define F(type, field) offsetof(struct type, field), sizeof(((struct type *)0)->field)
@@ -157,7 +171,12 @@ static const struct inval_case {
     {GEM_MMAP_OFFSET, "handle zero", ENOENT, .set = {{F(drm_vlr_gem_mmap_offset, handle), 0}}},
     {GEM_MMAP_OFFSET, "flags set", EINVAL, .set = {{F(drm_vlr_gem_mmap_offset, flags), 1}}},
 
-    {VM_CREATE, "flags set", EINVAL, .set = {{F(drm_vlr_vm_create, flags), 1}}},
+    {VM_CREATE, "unknown flag", EINVAL,
+     .set = {{F(drm_vlr_vm_create, flags), DRM_VLR_VM_CREATE_DMA_FENCE << 1}}},
+    {VM_CREATE, "every unknown flag", EINVAL,
+     .set = {{F(drm_vlr_vm_create, flags), (uint32_t)~DRM_VLR_VM_CREATE_DMA_FENCE}}},
+    {VM_CREATE, "unknown flag with DMA_FENCE", EINVAL,
+     .set = {{F(drm_vlr_vm_create, flags), DRM_VLR_VM_CREATE_DMA_FENCE | 1u << 31}}},
 
     {VM_DESTROY, "unknown VM", ENOENT, .set = {{F(drm_vlr_vm_destroy, vm_id), BAD_ID}}},
     {VM_DESTROY, "VM zero", ENOENT, .set = {{F(drm_vlr_vm_destroy, vm_id), 0}}},
@@ -196,10 +215,14 @@ static const struct inval_case {
 	     {F(drm_vlr_vm_bind, range), 2 * VLR_PAGE}}},
 
     {QUEUE_CREATE, "unknown VM", ENOENT, .set = {{F(drm_vlr_queue_create, vm_id), BAD_ID}}},
-    {QUEUE_CREATE, "flags set", EINVAL, .set = {{F(drm_vlr_queue_create, flags), 1}}},
+    {QUEUE_CREATE, "unknown flag", EINVAL,
+     .set = {{F(drm_vlr_queue_create, flags), DRM_VLR_QUEUE_CREATE_SHARED_SCHED << 1}}},
+    {QUEUE_CREATE, "every unknown flag", EINVAL,
+     .set = {{F(drm_vlr_queue_create, flags), (uint32_t)~DRM_VLR_QUEUE_CREATE_SHARED_SCHED}}},
     {QUEUE_CREATE, "pad set", EINVAL, .set = {{F(drm_vlr_queue_create, pad), 1}}},
 
     {QUEUE_DESTROY, "unknown queue", ENOENT, .set = {{F(drm_vlr_queue_destroy, queue_id), BAD_ID}}},
+    {QUEUE_DESTROY, "queue zero", ENOENT, .set = {{F(drm_vlr_queue_destroy, queue_id), 0}}},
     {QUEUE_DESTROY, "pad set", EINVAL, .set = {{F(drm_vlr_queue_destroy, pad), 1}}},
 
     {EXEC, "unknown queue", ENOENT, .set = {{F(drm_vlr_exec, queue_id), BAD_ID}}},
@@ -209,8 +232,16 @@ static const struct inval_case {
     {EXEC, "pad set", EINVAL, .set = {{F(drm_vlr_exec, pad), 1}}},
     {EXEC, "out syncobj (LR jobs have no completion fence)", EOPNOTSUPP,
      .set = {{F(drm_vlr_exec, out_syncobj), T_SYNCOBJ}}},
-    {EXEC, "unknown out syncobj", EOPNOTSUPP, .set = {{F(drm_vlr_exec, out_syncobj), BAD_ID}}},
+    {EXEC, "unknown out syncobj on an LR queue", EOPNOTSUPP,
+     .set = {{F(drm_vlr_exec, out_syncobj), BAD_ID}}},
     {EXEC, "unknown in syncobj", ENOENT, .set = {{F(drm_vlr_exec, in_syncobj), BAD_ID}}},
+    {EXEC, "STREAM on a dma-fence VM queue (it never ends)", EINVAL,
+     .set = {{F(drm_vlr_exec, queue_id), T_DF_QUEUE},
+	     {F(drm_vlr_exec, program), DRM_VLR_PROG_STREAM},
+	     {F(drm_vlr_exec, progress_addr), MAP_ADDR + VLR_PAGE},
+	     {F(drm_vlr_exec, stop_addr), MAP_ADDR + VLR_PAGE + 8}}},
+    {EXEC, "unknown out syncobj on a dma-fence VM queue", ENOENT,
+     .set = {{F(drm_vlr_exec, queue_id), T_DF_QUEUE}, {F(drm_vlr_exec, out_syncobj), BAD_ID}}},
     {EXEC, "length zero", EINVAL, .set = {{F(drm_vlr_exec, len), 0}}},
     {EXEC, "length not a multiple of 4", EINVAL, .set = {{F(drm_vlr_exec, len), 6}}},
     {EXEC, "FILL with a source", EINVAL, .set = {{F(drm_vlr_exec, src), MAP_ADDR}}},
@@ -244,7 +275,14 @@ static const struct inval_case {
     {WAIT_UFENCE, "unknown VM", ENOENT, .set = {{F(drm_vlr_wait_ufence, vm_id), BAD_ID}}},
     {WAIT_UFENCE, "unknown op", EINVAL, .set = {{F(drm_vlr_wait_ufence, op), 6}}},
     {WAIT_UFENCE, "unknown flag", EINVAL, .set = {{F(drm_vlr_wait_ufence, flags), 2}}},
-    {WAIT_UFENCE, "pad set", EINVAL, .set = {{F(drm_vlr_wait_ufence, pad), 1}}},
+    {WAIT_UFENCE, "unknown queue", ENOENT, .set = {{F(drm_vlr_wait_ufence, queue_id), BAD_ID}}},
+    {WAIT_UFENCE, "queue of another VM", EINVAL,
+     .set = {{F(drm_vlr_wait_ufence, queue_id), T_OTHER_QUEUE}}},
+    /* Control: the VM's own queue is accepted; the value never comes. */
+    {WAIT_UFENCE, "own queue, value never written", ETIME,
+     .set = {{F(drm_vlr_wait_ufence, queue_id), T_QUEUE},
+	     {F(drm_vlr_wait_ufence, mask), ~0ull},
+	     {F(drm_vlr_wait_ufence, value), 1}}},
     {WAIT_UFENCE, "address not 8-byte aligned", EINVAL,
      .set = {{F(drm_vlr_wait_ufence, addr), MAP_ADDR + 4}}},
     {WAIT_UFENCE, "address not mapped", ENOENT, .set = {{F(drm_vlr_wait_ufence, addr), UNMAPPED}}},
@@ -263,6 +301,7 @@ struct env {
 	int fd;
 	struct drm_vlr_get_info info;
 	uint32_t vm, bo, queue, other_vm, other_bo, syncobj;
+	uint32_t other_queue, df_vm, df_queue; /* made on demand by token() */
 	uint64_t next_addr;
 	uint32_t fresh_vms[8], fresh_queues[8];
 	unsigned int nfresh_vms, nfresh_queues;
@@ -290,6 +329,10 @@ static void env_fini(struct env *e)
 		__vlr_queue_destroy(e->fd, e->fresh_queues[i]);
 	for (unsigned int i = 0; i < e->nfresh_vms; i++)
 		__vlr_vm_destroy(e->fd, e->fresh_vms[i]);
+	if (e->other_queue)
+		igt_assert_eq(__vlr_queue_destroy(e->fd, e->other_queue), 0);
+	if (e->df_vm)
+		vlr_vm_destroy(e->fd, e->df_vm); /* and its queue */
 	if (e->queue)
 		igt_assert_eq(__vlr_queue_destroy(e->fd, e->queue), 0);
 	drmSyncobjDestroy(e->fd, e->syncobj);
@@ -324,6 +367,16 @@ static uint64_t token(struct env *e, uint64_t v)
 	case T_OTHER_MODE:
 		return e->info.mode == DRM_VLR_MODE_PREEMPT_FENCE ? DRM_VLR_MODE_OPEN_CODED
 								  : DRM_VLR_MODE_PREEMPT_FENCE;
+	case T_OTHER_QUEUE:
+		if (!e->other_queue)
+			e->other_queue = vlr_queue_create(e->fd, e->other_vm);
+		return e->other_queue;
+	case T_DF_QUEUE:
+		if (!e->df_vm) {
+			e->df_vm = vlr_vm_create_flags(e->fd, DRM_VLR_VM_CREATE_DMA_FENCE);
+			e->df_queue = vlr_queue_create(e->fd, e->df_vm);
+		}
+		return e->df_queue;
 	case T_FRESH_VM:
 		igt_assert(e->nfresh_vms < 8);
 		return e->fresh_vms[e->nfresh_vms++] = vlr_vm_create(e->fd);
@@ -471,6 +524,26 @@ static void test_user_pointer(int fd)
 	igt_assert_eq(mismatches, 0);
 }
 
+/* Id 0 names nothing: destroying it fails and does not disturb the id allocator. */
+static void test_id_zero(int fd)
+{
+	uint32_t vm[8], queue[8];
+
+	igt_assert_eq(__vlr_vm_destroy(fd, 0), -ENOENT);
+	igt_assert_eq(__vlr_queue_destroy(fd, 0), -ENOENT);
+	for (int i = 0; i < 8; i++) {
+		/* Both kinds of VM; vlr_*_create() assert a non-zero id. */
+		vm[i] = vlr_vm_create_flags(fd, i % 2 ? DRM_VLR_VM_CREATE_DMA_FENCE : 0);
+		queue[i] = vlr_queue_create(fd, vm[i]);
+		igt_assert_eq(__vlr_vm_destroy(fd, 0), -ENOENT);
+		igt_assert_eq(__vlr_queue_destroy(fd, 0), -ENOENT);
+	}
+	for (int i = 0; i < 8; i++) {
+		igt_assert_eq(__vlr_queue_destroy(fd, queue[i]), 0);
+		vlr_vm_destroy(fd, vm[i]);
+	}
+}
+
 int igt_main ()
 {
 	struct drm_vlr_get_info info;
@@ -485,6 +558,10 @@ int igt_main ()
 		igt_subtest_f ("invalid-%s", ioctls[i].name)
 			test_invalid(fd, &info, i);
 	}
+
+	igt_describe("VM and queue id 0 are never valid and never handed out.");
+	igt_subtest ("invalid-id-zero")
+		test_id_zero(fd);
 
 	igt_describe("An unmapped argument pointer fails with EFAULT.");
 	igt_subtest ("invalid-user-pointer")

@@ -8,8 +8,9 @@ bin=$1
 out=$2
 : >"$out/results.txt"
 modes=(preempt-fence open-coded)
-common=(info fill-copy ufence-timeout bad-input)
-per_mode=(mode-busy reset-stats stream evict-restore two-vms destroy-preempted kill-restore report)
+# The subtests in the binary's order (vlr-test --list): NAME or NAME@mode.
+common=($("$bin" --list | cut -f1 | grep -v '@mode$'))
+per_mode=($("$bin" --list | cut -f1 | grep '@mode$' | sed 's/@mode$//'))
 total=$((${#common[@]} + ${#modes[@]} * ${#per_mode[@]} + 1))
 n=0
 

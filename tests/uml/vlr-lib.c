@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,178 +7,99 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <xf86drm.h>
-
 #include "vlr-lib.h"
 
 int vlr_ioctl(int fd, unsigned long req, void *arg)
 {
-	return drmIoctl(fd, req, arg) ? -errno : 0;
+	return __vlr_ioctl(fd, req, arg);
 }
 
 int vlr_open(void)
 {
-	char path[64];
+	int fd = vlr_open_render();
 
-	for (int i = 128; i < 192; i++) {
-		drmVersionPtr v;
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/renderD%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vlr")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		if (v)
-			drmFreeVersion(v);
-		close(fd);
-	}
-	fprintf(stderr, "vlr: no render node of the vlr driver in /dev/dri\n");
-	return -1;
+	if (fd < 0)
+		fprintf(stderr, "vlr: no render node of the vlr driver in /dev/dri\n");
+	return fd;
 }
 
 int vlr_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t vm_id, uint32_t *handle)
 {
-	struct drm_vlr_gem_create c = {.size = size, .flags = flags, .vm_id = vm_id};
-	int ret = vlr_ioctl(fd, DRM_IOCTL_VLR_GEM_CREATE, &c);
-
-	if (!ret)
-		*handle = c.handle;
-	return ret;
+	return __vlr_bo_create(fd, size, flags, vm_id, handle);
 }
 
 void *vlr_bo_map(int fd, uint32_t handle, uint64_t size)
 {
-	struct drm_vlr_gem_mmap_offset m = {.handle = handle};
+	uint64_t offset;
 	void *p;
 
-	if (vlr_ioctl(fd, DRM_IOCTL_VLR_GEM_MMAP_OFFSET, &m))
+	if (__vlr_mmap_offset(fd, handle, &offset))
 		return NULL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
 	return p == MAP_FAILED ? NULL : p;
 }
 
 int vlr_bo_close(int fd, uint32_t handle)
 {
-	struct drm_gem_close c = {.handle = handle};
-
-	return vlr_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	return __vlr_gem_close(fd, handle);
 }
 
 int vlr_vm_create(int fd, uint32_t *vm_id)
 {
-	struct drm_vlr_vm_create c = {0};
-	int ret = vlr_ioctl(fd, DRM_IOCTL_VLR_VM_CREATE, &c);
-
-	if (!ret)
-		*vm_id = c.vm_id;
-	return ret;
+	return __vlr_vm_create(fd, 0, vm_id);
 }
 
 int vlr_vm_destroy(int fd, uint32_t vm_id)
 {
-	struct drm_vlr_vm_destroy d = {.vm_id = vm_id};
-
-	return vlr_ioctl(fd, DRM_IOCTL_VLR_VM_DESTROY, &d);
+	return __vlr_vm_destroy(fd, vm_id);
 }
 
 int vlr_bind(int fd, uint32_t vm_id, uint32_t handle, uint64_t bo_offset, uint64_t addr,
 	     uint64_t range)
 {
-	struct drm_vlr_vm_bind b = {
-	    .vm_id = vm_id,
-	    .op = DRM_VLR_VM_BIND_OP_MAP,
-	    .handle = handle,
-	    .bo_offset = bo_offset,
-	    .addr = addr,
-	    .range = range,
-	};
-
-	return vlr_ioctl(fd, DRM_IOCTL_VLR_VM_BIND, &b);
+	return __vlr_bind(fd, vm_id, DRM_VLR_VM_BIND_OP_MAP, handle, bo_offset, addr, range);
 }
 
 int vlr_unbind(int fd, uint32_t vm_id, uint64_t addr, uint64_t range)
 {
-	struct drm_vlr_vm_bind b = {
-	    .vm_id = vm_id, .op = DRM_VLR_VM_BIND_OP_UNMAP, .addr = addr, .range = range};
-
-	return vlr_ioctl(fd, DRM_IOCTL_VLR_VM_BIND, &b);
+	return __vlr_bind(fd, vm_id, DRM_VLR_VM_BIND_OP_UNMAP, 0, 0, addr, range);
 }
 
 int vlr_queue_create(int fd, uint32_t vm_id, uint32_t *queue_id)
 {
-	struct drm_vlr_queue_create c = {.vm_id = vm_id};
-	int ret = vlr_ioctl(fd, DRM_IOCTL_VLR_QUEUE_CREATE, &c);
-
-	if (!ret)
-		*queue_id = c.queue_id;
-	return ret;
+	return __vlr_queue_create(fd, vm_id, 0, queue_id);
 }
 
 int vlr_queue_destroy(int fd, uint32_t queue_id)
 {
-	struct drm_vlr_queue_destroy d = {.queue_id = queue_id};
-
-	return vlr_ioctl(fd, DRM_IOCTL_VLR_QUEUE_DESTROY, &d);
+	return __vlr_queue_destroy(fd, queue_id);
 }
 
 int vlr_exec(int fd, struct drm_vlr_exec *e)
 {
-	return vlr_ioctl(fd, DRM_IOCTL_VLR_EXEC, e);
+	return __vlr_exec(fd, e);
 }
 
 int vlr_wait_ufence(int fd, uint32_t vm_id, uint64_t addr, uint64_t value, int64_t timeout_ns)
 {
-	struct drm_vlr_wait_ufence w = {
-	    .vm_id = vm_id,
-	    .op = DRM_VLR_UFENCE_OP_EQ,
-	    .addr = addr,
-	    .value = value,
-	    .mask = ~0ull,
-	    .timeout_ns = timeout_ns,
-	};
-
-	return vlr_ioctl(fd, DRM_IOCTL_VLR_WAIT_UFENCE, &w);
+	return __vlr_wait_ufence(fd, vm_id, addr, DRM_VLR_UFENCE_OP_EQ, value, 0, &timeout_ns);
 }
 
 int vlr_set_mode(int fd, uint32_t mode)
 {
-	struct drm_vlr_set_mode m = {.mode = mode};
-
-	return vlr_ioctl(fd, DRM_IOCTL_VLR_SET_MODE, &m);
+	return __vlr_set_mode(fd, mode);
 }
 
 int vlr_get_stats(int fd, uint32_t queue_id, bool reset, struct drm_vlr_stats *s)
 {
-	struct drm_vlr_get_stats g = {.queue_id = queue_id,
-				      .flags = reset ? DRM_VLR_STATS_RESET : 0};
-	int ret = vlr_ioctl(fd, DRM_IOCTL_VLR_GET_STATS, &g);
-
-	if (!ret)
-		*s = g.stats;
-	return ret;
+	return __vlr_get_stats(fd, queue_id, reset ? DRM_VLR_STATS_RESET : 0, s);
 }
 
-/* x -> a*x + c applied k times, by squaring the affine map. */
+/* x -> a*x + c applied k times: vlr_stream.h's O(log k) composition. */
 void vlr_lcg_pow(uint64_t k, uint32_t *a, uint32_t *c)
 {
-	uint32_t ra = 1, rc = 0, ba = 1664525u, bc = 1013904223u;
-
-	while (k) {
-		if (k & 1) {
-			rc = ba * rc + bc;
-			ra = ba * ra;
-		}
-		bc = ba * bc + bc;
-		ba = ba * ba;
-		k >>= 1;
-	}
-	*a = ra;
-	*c = rc;
+	*c = vlr_lcg_jump(0, k);
+	*a = vlr_lcg_jump(1, k) - *c;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -217,6 +137,12 @@ const char *vlr_mode_name(uint32_t mode)
 
 int vlr_stream_start(struct vlr_stream *s, int fd, uint64_t data_size, uint32_t seed)
 {
+	return vlr_stream_start_flags(s, fd, data_size, seed, 0);
+}
+
+int vlr_stream_start_flags(struct vlr_stream *s, int fd, uint64_t data_size, uint32_t seed,
+			   uint32_t queue_flags)
+{
 	void *ctl;
 	int ret;
 
@@ -250,7 +176,8 @@ int vlr_stream_start(struct vlr_stream *s, int fd, uint64_t data_size, uint32_t 
 	      "bind staging: %s", strerror(-ret));
 	CHECK(!(ret = vlr_bind(fd, s->vm, s->data_bo, 0, VLR_DATA_ADDR, data_size)),
 	      "bind data: %s", strerror(-ret));
-	CHECK(!(ret = vlr_queue_create(fd, s->vm, &s->queue)), "QUEUE_CREATE: %s", strerror(-ret));
+	CHECK(!(ret = __vlr_queue_create(fd, s->vm, queue_flags, &s->queue)),
+	      "QUEUE_CREATE (flags %#x): %s", queue_flags, strerror(-ret));
 
 	/* Load the data through the engine, then start the stream behind it. */
 	struct drm_vlr_exec load = {

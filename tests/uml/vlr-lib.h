@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Small helpers over the vlr uAPI for the UML tests (libdrm for the ioctls).
+ * Small helpers over the vlr uAPI for the UML tests. The raw ioctl wrappers
+ * (__vlr_*(), 0 or -errno) and the STREAM data model are shared with the IGT
+ * tests: igt-tests/vlr_ioctl.h and igt-tests/vlr_stream.h (no IGT
+ * dependency); the functions below are this suite's short forms of them.
  */
 #ifndef VLR_LIB_H
 #define VLR_LIB_H
@@ -9,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drm/vlr_drm.h"
+#include "vlr_drm.h"
+#include "vlr_ioctl.h"
+#include "vlr_stream.h"
 
 #define VLR_SKIP 77
 
@@ -48,7 +53,7 @@ int vlr_get_stats(int fd, uint32_t queue_id, bool reset, struct drm_vlr_stats *s
 /* The STREAM program's per-pass transform and its K-fold composition. */
 static inline uint32_t vlr_lcg(uint32_t x)
 {
-	return x * 1664525u + 1013904223u;
+	return x * VLR_LCG_A + VLR_LCG_C;
 }
 void vlr_lcg_pow(uint64_t k, uint32_t *a, uint32_t *c);
 
@@ -84,6 +89,9 @@ struct vlr_stream {
 #define VLR_UFENCE2	 24
 
 int vlr_stream_start(struct vlr_stream *s, int fd, uint64_t data_size, uint32_t seed);
+/* The same with DRM_VLR_QUEUE_CREATE_* flags for the stream's queue. */
+int vlr_stream_start_flags(struct vlr_stream *s, int fd, uint64_t data_size, uint32_t seed,
+			   uint32_t queue_flags);
 /* Wait until the pass counter moves past @from (timeout in seconds). */
 int vlr_stream_wait_progress(struct vlr_stream *s, uint64_t from, double timeout_s);
 /* Stop it, wait for its user fence, verify every element exactly. */

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+
+#include <xf86drm.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -315,11 +317,687 @@ static int test_mode_busy(int fd)
 	return 0;
 }
 
+/* ---- uAPI v2 ----------------------------------------------------------- */
+
+/* VM and queue id 0 are never valid (-ENOENT) and never handed out. */
+static int test_id_zero(int fd)
+{
+	uint32_t vm[8], q[8];
+	int ret;
+
+	ret = vlr_vm_destroy(fd, 0);
+	CHECK(ret == -ENOENT, "VM_DESTROY of id 0: %d (%s), expected -ENOENT", ret, strerror(-ret));
+	ret = vlr_queue_destroy(fd, 0);
+	CHECK(ret == -ENOENT, "QUEUE_DESTROY of id 0: %d (%s), expected -ENOENT", ret,
+	      strerror(-ret));
+	for (int i = 0; i < 8; i++) {
+		uint32_t flags = i % 2 ? DRM_VLR_VM_CREATE_DMA_FENCE : 0;
+
+		CHECK(!(ret = __vlr_vm_create(fd, flags, &vm[i])), "VM_CREATE %d (flags %#x): %s",
+		      i, flags, strerror(-ret));
+		CHECK(vm[i] != 0, "VM_CREATE %d handed out id 0 after a destroy of id 0", i);
+		CHECK(!(ret = vlr_queue_create(fd, vm[i], &q[i])), "QUEUE_CREATE %d: %s", i,
+		      strerror(-ret));
+		CHECK(q[i] != 0, "QUEUE_CREATE %d handed out id 0 after a destroy of id 0", i);
+		/* Destroying id 0 again must not touch the objects just made. */
+		CHECK(vlr_vm_destroy(fd, 0) == -ENOENT, "second VM_DESTROY of id 0");
+		CHECK(vlr_queue_destroy(fd, 0) == -ENOENT, "second QUEUE_DESTROY of id 0");
+	}
+	for (int i = 0; i < 8; i++) {
+		CHECK(!(ret = vlr_queue_destroy(fd, q[i])), "QUEUE_DESTROY %u: %s", q[i],
+		      strerror(-ret));
+		CHECK(!(ret = vlr_vm_destroy(fd, vm[i])), "VM_DESTROY %u: %s", vm[i],
+		      strerror(-ret));
+	}
+	return 0;
+}
+
+/*
+ * A dma-fence VM: two VRAM data BOs and a CPU-visible staging BO in system
+ * memory (evictable BOs are never CPU-mapped: see struct vlr_stream).
+ */
+struct df_vm {
+	int fd;
+	uint32_t vm, queue, bo[2], staging_bo, syncobj;
+	uint64_t size;
+	uint32_t *staging;
+};
+
+#define DF_DATA_ADDR(i) (0x1000000ull + (uint64_t)(i)*0x1000000ull)
+#define DF_STAGING_ADDR 0x80000000ull
+#define DF_WAIT_NS	20000000000ll
+
+static int df_init(struct df_vm *d, int fd, uint64_t size, uint32_t queue_flags)
+{
+	struct drm_syncobj_create sc = {0};
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = fd;
+	d->size = size;
+	CHECK(!(ret = __vlr_vm_create(fd, DRM_VLR_VM_CREATE_DMA_FENCE, &d->vm)),
+	      "VM_CREATE dma-fence: %s", strerror(-ret));
+	for (int i = 0; i < 2; i++) {
+		CHECK(!(ret = vlr_bo_create(fd, size, 0, d->vm, &d->bo[i])),
+		      "GEM_CREATE VRAM BO %d of the dma-fence VM: %s", i, strerror(-ret));
+		CHECK(!(ret = vlr_bind(fd, d->vm, d->bo[i], 0, DF_DATA_ADDR(i), size)),
+		      "bind BO %d: %s", i, strerror(-ret));
+	}
+	CHECK(!(ret = vlr_bo_create(fd, size, DRM_VLR_GEM_CREATE_SYSTEM, d->vm, &d->staging_bo)),
+	      "GEM_CREATE staging: %s", strerror(-ret));
+	CHECK(!(ret = vlr_bind(fd, d->vm, d->staging_bo, 0, DF_STAGING_ADDR, size)),
+	      "bind staging: %s", strerror(-ret));
+	d->staging = vlr_bo_map(fd, d->staging_bo, size);
+	CHECK(d->staging, "mmap staging: %s", strerror(errno));
+	CHECK(!(ret = __vlr_queue_create(fd, d->vm, queue_flags, &d->queue)),
+	      "QUEUE_CREATE in the dma-fence VM (flags %#x): %s", queue_flags, strerror(-ret));
+	CHECK(!(ret = vlr_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)), "SYNCOBJ_CREATE: %s",
+	      strerror(-ret));
+	d->syncobj = sc.handle;
+	return 0;
+}
+
+static void df_fini(struct df_vm *d)
+{
+	struct drm_syncobj_destroy sd = {.handle = d->syncobj};
+
+	if (d->queue)
+		vlr_queue_destroy(d->fd, d->queue);
+	if (d->vm)
+		vlr_vm_destroy(d->fd, d->vm);
+	if (d->staging)
+		munmap(d->staging, d->size);
+	for (int i = 0; i < 2; i++)
+		if (d->bo[i])
+			vlr_bo_close(d->fd, d->bo[i]);
+	if (d->staging_bo)
+		vlr_bo_close(d->fd, d->staging_bo);
+	if (d->syncobj)
+		vlr_ioctl(d->fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Queue a FILL (src 0) or COPY with the completion fence in d->syncobj; wait when asked. */
+static int df_job(struct df_vm *d, uint64_t src, uint64_t dst, uint32_t value, bool wait)
+{
+	struct drm_vlr_exec e = {
+	    .queue_id = d->queue,
+	    .program = src ? DRM_VLR_PROG_COPY : DRM_VLR_PROG_FILL,
+	    .out_syncobj = d->syncobj,
+	    .src = src,
+	    .dst = dst,
+	    .len = d->size,
+	    .value = src ? 0 : value,
+	};
+	int ret;
+
+	CHECK(!(ret = vlr_exec(d->fd, &e)), "EXEC %s %#llx -> %#llx with an out syncobj: %s",
+	      src ? "COPY" : "FILL", (unsigned long long)src, (unsigned long long)dst,
+	      strerror(-ret));
+	if (wait) {
+		ret = __vlr_syncobj_wait(d->fd, d->syncobj, DF_WAIT_NS);
+		CHECK(!ret, "drmSyncobjWait on the job's out syncobj: %d (%s)", ret,
+		      strerror(-ret));
+	}
+	return 0;
+}
+
+/* Copy BO i into staging through the queue and compare with want(index). */
+static int df_check(struct df_vm *d, int i, uint32_t fill, const uint32_t *pattern,
+		    const char *when)
+{
+	uint64_t bad = 0;
+
+	memset(d->staging, 0, d->size);
+	if (df_job(d, DF_DATA_ADDR(i), DF_STAGING_ADDR, 0, true))
+		return 1;
+	for (uint64_t k = 0; k < d->size / 4; k++) {
+		uint32_t want = pattern ? pattern[k] : fill;
+
+		if (d->staging[k] != want && bad++ < 5)
+			fprintf(stderr, "%s: BO %d element %llu: %#x, expected %#x\n", when, i,
+				(unsigned long long)k, d->staging[k], want);
+	}
+	CHECK(!bad, "%s: %llu of %llu elements of BO %d wrong", when, (unsigned long long)bad,
+	      (unsigned long long)(d->size / 4), i);
+	return 0;
+}
+
+/*
+ * dma-fence VM: FILL/COPY jobs hand out completion fences through their out
+ * syncobj; the data is exact once drmSyncobjWait() returns. VRAM pressure
+ * between jobs evicts the VM's BOs; the next exec makes them resident again
+ * (counted as bytes moved to VRAM) and they come back intact.
+ */
+static int test_dma_fence(int fd)
+{
+	const uint64_t size = 1 * MiB;
+	struct drm_vlr_stats before, mid, after;
+	uint32_t *pattern;
+	struct df_vm d;
+	int ret;
+
+	if (df_init(&d, fd, size, 0))
+		return 1;
+	ret = __vlr_syncobj_wait(fd, d.syncobj, 0);
+	CHECK(ret == -EINVAL, "a fresh syncobj is not fence-less (wait: %d)", ret);
+
+	pattern = malloc(size);
+	CHECK(pattern, "out of memory");
+	for (uint64_t k = 0; k < size / 4; k++)
+		pattern[k] = d.staging[k] = (uint32_t)(k * 2654435761u) ^ 0xa5a5u;
+	/* Two jobs back to back; waiting for the second covers the first (queue order). */
+	if (df_job(&d, 0, DF_DATA_ADDR(0), 0x600dcafe, false) ||
+	    df_job(&d, DF_STAGING_ADDR, DF_DATA_ADDR(1), 0, true))
+		return 1;
+	if (df_check(&d, 0, 0x600dcafe, NULL, "after FILL") ||
+	    df_check(&d, 1, 0, pattern, "after COPY"))
+		return 1;
+
+	CHECK(!vlr_get_stats(fd, 0, false, &before), "GET_STATS");
+	if (pressure(fd, info.vram_size, 8 * MiB))
+		return 1;
+	CHECK(!vlr_get_stats(fd, 0, false, &mid), "GET_STATS");
+	CHECK(mid.bytes_to_system - before.bytes_to_system >= 2 * size,
+	      "a VRAM's worth of pressure moved only %llu bytes out of VRAM; the dma-fence VM "
+	      "holds %llu",
+	      (unsigned long long)(mid.bytes_to_system - before.bytes_to_system),
+	      (unsigned long long)(2 * size));
+	/* Both BOs were evicted: the next exec revalidates them and they are exact. */
+	if (df_check(&d, 0, 0x600dcafe, NULL, "FILLed BO after eviction") ||
+	    df_check(&d, 1, 0, pattern, "COPYed BO after eviction"))
+		return 1;
+	CHECK(!vlr_get_stats(fd, 0, false, &after), "GET_STATS");
+	CHECK(after.bytes_to_vram - mid.bytes_to_vram >= 2 * size,
+	      "exec after eviction brought back %llu bytes, the VM's BOs hold %llu",
+	      (unsigned long long)(after.bytes_to_vram - mid.bytes_to_vram),
+	      (unsigned long long)(2 * size));
+	printf("dma-fence: %llu bytes out under pressure, %llu back on exec, data exact\n",
+	       (unsigned long long)(mid.bytes_to_system - before.bytes_to_system),
+	       (unsigned long long)(after.bytes_to_vram - mid.bytes_to_vram));
+
+	/* And jobs keep working after the round trip. */
+	if (df_job(&d, 0, DF_DATA_ADDR(1), 0x0badf00d, true) ||
+	    df_check(&d, 1, 0x0badf00d, NULL, "FILL after eviction"))
+		return 1;
+	free(pattern);
+	df_fini(&d);
+	return 0;
+}
+
+/* A user-fence slot of the stream's control page that vlr-lib does not use. */
+#define SHARED_UFENCE 32
+
+/*
+ * An LR queue and a dma-fence queue, both on the device's shared scheduler,
+ * make progress together: normal jobs complete while the never-ending job
+ * runs, and bounded LR jobs (the open-coded throttle sleeps in run_job
+ * between them) and normal jobs submitted back to back all complete.
+ */
+static int test_shared_sched(int fd)
+{
+	const uint32_t flags = DRM_VLR_QUEUE_CREATE_SHARED_SCHED;
+	const int jobs = 8;
+	struct vlr_stream s;
+	struct df_vm d;
+	uint64_t p0;
+	int ret;
+
+	if (vlr_stream_start_flags(&s, fd, 1 * MiB, 0x5a5a, flags) ||
+	    df_init(&d, fd, 256 * 1024, flags))
+		return 1;
+	if (vlr_stream_wait_progress(&s, 0, 20))
+		return 1;
+	p0 = *s.progress;
+	for (int i = 0; i < jobs; i++) {
+		if (df_job(&d, 0, DF_DATA_ADDR(0), 0x1000 + i, true) ||
+		    df_check(&d, 0, 0x1000 + i, NULL, "normal job next to the LR job"))
+			return 1;
+	}
+	/* The LR job ran on while they did. */
+	if (vlr_stream_wait_progress(&s, p0, 20))
+		return 1;
+	printf("shared-sched[%s]: %d normal jobs done while the stream went %llu -> %llu passes\n",
+	       vlr_mode_name(mode), 2 * jobs, (unsigned long long)p0,
+	       (unsigned long long)*s.progress);
+	if (vlr_stream_stop_verify(&s))
+		return 1;
+
+	/* Bounded LR jobs and normal jobs, each queue filled back to back. */
+	for (int i = 1; i <= jobs; i++) {
+		struct drm_vlr_exec e = {
+		    .queue_id = s.queue,
+		    .program = DRM_VLR_PROG_FILL,
+		    .dst = VLR_DATA_ADDR,
+		    .len = s.data_size,
+		    .value = 0x2000 + i,
+		    .ufence_addr = VLR_CTL_ADDR + SHARED_UFENCE,
+		    .ufence_value = 0x100 + i,
+		};
+		CHECK(!(ret = vlr_exec(fd, &e)), "EXEC LR FILL %d: %s", i, strerror(-ret));
+		if (df_job(&d, 0, DF_DATA_ADDR(i % 2), 0x3000 + i, false))
+			return 1;
+	}
+	ret = vlr_wait_ufence(fd, s.vm, VLR_CTL_ADDR + SHARED_UFENCE, 0x100 + jobs, 20000000000ll);
+	CHECK(!ret, "the %d bounded LR jobs did not finish in 20 s: %s", jobs, strerror(-ret));
+	ret = __vlr_syncobj_wait(fd, d.syncobj, DF_WAIT_NS);
+	CHECK(!ret, "the %d normal jobs did not finish in 20 s: %d (%s)", jobs, ret,
+	      strerror(-ret));
+	if (df_check(&d, 0, 0x3000 + jobs, NULL, "last normal job into BO 0") ||
+	    df_check(&d, 1, 0x3000 + jobs - 1, NULL, "last normal job into BO 1"))
+		return 1;
+	/* The LR buffer holds the last FILL: copy it out through the LR queue. */
+	memset(s.staging, 0, s.data_size);
+	struct drm_vlr_exec back = {
+	    .queue_id = s.queue,
+	    .program = DRM_VLR_PROG_COPY,
+	    .src = VLR_DATA_ADDR,
+	    .dst = VLR_STAGING_ADDR,
+	    .len = s.data_size,
+	    .ufence_addr = VLR_CTL_ADDR + SHARED_UFENCE,
+	    .ufence_value = 0x200,
+	};
+	CHECK(!(ret = vlr_exec(fd, &back)), "EXEC LR copy back: %s", strerror(-ret));
+	ret = vlr_wait_ufence(fd, s.vm, VLR_CTL_ADDR + SHARED_UFENCE, 0x200, 20000000000ll);
+	CHECK(!ret, "LR copy back: %s", strerror(-ret));
+	for (uint64_t k = 0; k < s.data_size / 4; k++)
+		CHECK(s.staging[k] == 0x2000u + jobs, "LR buffer element %llu: %#x, expected %#x",
+		      (unsigned long long)k, s.staging[k], 0x2000u + jobs);
+	df_fini(&d);
+	vlr_stream_fini(&s);
+	return 0;
+}
+
+/*
+ * A job touching an unmapped address bans its queue: a user-fence wait that
+ * names the queue returns -EIO as soon as that happens, not at its timeout;
+ * without a queue id the same wait just times out (the VM is not banned),
+ * and another queue of the VM still works.
+ */
+static int test_fault_wait(int fd)
+{
+	const uint64_t size = 4 * MiB;
+	uint32_t vm, q, q2, ctl, data;
+	volatile uint64_t *uf;
+	struct drm_vlr_stats qs;
+	int64_t timeout;
+	double t0, dt;
+	int ret;
+
+	CHECK(!vlr_vm_create(fd, &vm), "VM_CREATE");
+	CHECK(!vlr_bo_create(fd, 4096, DRM_VLR_GEM_CREATE_SYSTEM, vm, &ctl), "ctl");
+	CHECK(!vlr_bo_create(fd, size, 0, vm, &data), "data");
+	CHECK(!vlr_bind(fd, vm, ctl, 0, VLR_CTL_ADDR, 4096), "bind ctl");
+	CHECK(!vlr_bind(fd, vm, data, 0, VLR_DATA_ADDR, size), "bind data");
+	CHECK(!vlr_queue_create(fd, vm, &q), "QUEUE_CREATE");
+	uf = vlr_bo_map(fd, ctl, 4096);
+	CHECK(uf, "mmap ctl");
+
+	/* A long valid job first, so the wait below is asleep when the fault comes. */
+	struct drm_vlr_exec fill = {.queue_id = q,
+				    .program = DRM_VLR_PROG_FILL,
+				    .dst = VLR_DATA_ADDR,
+				    .len = size,
+				    .value = 1};
+	struct drm_vlr_exec bad = {
+	    .queue_id = q,
+	    .program = DRM_VLR_PROG_FILL,
+	    .dst = 0x20000000, /* inside the VA space, nothing mapped */
+	    .len = 4096,
+	    .value = 2,
+	    .ufence_addr = VLR_CTL_ADDR,
+	    .ufence_value = 1,
+	};
+	CHECK(!(ret = vlr_exec(fd, &fill)), "EXEC fill: %s", strerror(-ret));
+	CHECK(!(ret = vlr_exec(fd, &bad)), "EXEC faulting job: %s", strerror(-ret));
+	t0 = vlr_now();
+	timeout = 30000000000ll;
+	ret =
+	    __vlr_wait_ufence_queue(fd, vm, q, VLR_CTL_ADDR, DRM_VLR_UFENCE_OP_EQ, 1, 0, &timeout);
+	dt = vlr_now() - t0;
+	CHECK(ret == -EIO,
+	      "wait on the faulting queue's fence: %d (%s) after %.3f s, expected -EIO", ret,
+	      strerror(-ret), dt);
+	CHECK(dt < 10, "-EIO came after %.3f s, not promptly", dt);
+	printf("fault-wait-eio: -EIO after %.3f s (timeout 30 s)\n", dt);
+	CHECK(uf[0] == 0, "the faulting job wrote its user fence (%llu)",
+	      (unsigned long long)uf[0]);
+	CHECK(!vlr_get_stats(fd, q, false, &qs), "GET_STATS queue");
+	CHECK(qs.queue_state == DRM_VLR_QUEUE_STATE_BANNED, "queue state %u, expected BANNED",
+	      qs.queue_state);
+
+	/* Once banned, a new wait fails at once; without queue_id it times out. */
+	t0 = vlr_now();
+	timeout = 10000000000ll;
+	ret =
+	    __vlr_wait_ufence_queue(fd, vm, q, VLR_CTL_ADDR, DRM_VLR_UFENCE_OP_EQ, 1, 0, &timeout);
+	CHECK(ret == -EIO && vlr_now() - t0 < 5, "wait after the ban: %d (%s) after %.3f s", ret,
+	      strerror(-ret), vlr_now() - t0);
+	timeout = 50000000;
+	ret =
+	    __vlr_wait_ufence_queue(fd, vm, 0, VLR_CTL_ADDR, DRM_VLR_UFENCE_OP_EQ, 1, 0, &timeout);
+	CHECK(ret == -ETIME,
+	      "wait without queue id: %d (%s), expected -ETIME (only the queue "
+	      "is banned)",
+	      ret, strerror(-ret));
+	ret = vlr_exec(fd, &fill);
+	CHECK(ret == -EIO, "EXEC on the banned queue: %d, expected -EIO", ret);
+
+	/* Another queue of the same VM still runs, and its id is accepted by the wait. */
+	CHECK(!(ret = vlr_queue_create(fd, vm, &q2)), "second QUEUE_CREATE: %s", strerror(-ret));
+	bad.queue_id = q2;
+	bad.dst = VLR_DATA_ADDR;
+	bad.ufence_addr = VLR_CTL_ADDR + 8;
+	bad.ufence_value = 7;
+	CHECK(!(ret = vlr_exec(fd, &bad)), "EXEC on the second queue: %s", strerror(-ret));
+	timeout = 20000000000ll;
+	ret = __vlr_wait_ufence_queue(fd, vm, q2, VLR_CTL_ADDR + 8, DRM_VLR_UFENCE_OP_EQ, 7, 0,
+				      &timeout);
+	CHECK(!ret, "wait on the second queue's fence: %d (%s)", ret, strerror(-ret));
+	munmap((void *)uf, 4096);
+	CHECK(!vlr_vm_destroy(fd, vm), "VM_DESTROY");
+	vlr_bo_close(fd, ctl);
+	vlr_bo_close(fd, data);
+	return 0;
+}
+
+/* One side of the PRIME test: an LR VM of one file streaming over half of the shared BO. */
+struct prime_side {
+	int fd;
+	uint32_t vm, queue, ctl_bo, staging_bo, shared;
+	volatile uint64_t *ctl;
+	uint32_t *staging;
+};
+
+#define PRIME_SHARED_ADDR 0x1000000ull
+
+static int prime_side_init(struct prime_side *p, int fd, uint32_t shared, uint64_t size)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->fd = fd;
+	p->shared = shared;
+	CHECK(!vlr_vm_create(fd, &p->vm), "VM_CREATE");
+	CHECK(!vlr_bo_create(fd, 4096, DRM_VLR_GEM_CREATE_SYSTEM, p->vm, &p->ctl_bo), "ctl");
+	CHECK(!vlr_bo_create(fd, size, DRM_VLR_GEM_CREATE_SYSTEM, p->vm, &p->staging_bo),
+	      "staging");
+	CHECK(!vlr_bind(fd, p->vm, p->ctl_bo, 0, VLR_CTL_ADDR, 4096), "bind ctl");
+	CHECK(!vlr_bind(fd, p->vm, p->staging_bo, 0, VLR_STAGING_ADDR, size), "bind staging");
+	CHECK(!(ret = vlr_bind(fd, p->vm, shared, 0, PRIME_SHARED_ADDR, size)),
+	      "bind the shared BO: %s", strerror(-ret));
+	CHECK(!vlr_queue_create(fd, p->vm, &p->queue), "QUEUE_CREATE");
+	p->ctl = vlr_bo_map(fd, p->ctl_bo, 4096);
+	p->staging = vlr_bo_map(fd, p->staging_bo, size);
+	CHECK(p->ctl && p->staging, "mmap ctl/staging: %s", strerror(errno));
+	return 0;
+}
+
+/* A bounded COPY on this side's queue, completion through a user fence. */
+static int prime_copy(struct prime_side *p, uint64_t src, uint64_t dst, uint64_t len, uint64_t seq)
+{
+	struct drm_vlr_exec e = {
+	    .queue_id = p->queue,
+	    .program = DRM_VLR_PROG_COPY,
+	    .src = src,
+	    .dst = dst,
+	    .len = len,
+	    .ufence_addr = VLR_CTL_ADDR + VLR_UFENCE2,
+	    .ufence_value = seq,
+	};
+	int ret;
+
+	CHECK(!(ret = vlr_exec(p->fd, &e)), "EXEC COPY: %s", strerror(-ret));
+	ret = vlr_wait_ufence(p->fd, p->vm, VLR_CTL_ADDR + VLR_UFENCE2, seq, 20000000000ll);
+	CHECK(!ret, "COPY did not finish in 20 s: %s", strerror(-ret));
+	return 0;
+}
+
+static int prime_stream(struct prime_side *p, uint64_t offset, uint64_t len)
+{
+	struct drm_vlr_exec e = {
+	    .queue_id = p->queue,
+	    .program = DRM_VLR_PROG_STREAM,
+	    .dst = PRIME_SHARED_ADDR + offset,
+	    .len = len,
+	    .progress_addr = VLR_CTL_ADDR + VLR_PROGRESS,
+	    .stop_addr = VLR_CTL_ADDR + VLR_STOP,
+	    .ufence_addr = VLR_CTL_ADDR + VLR_UFENCE,
+	    .ufence_value = 0xf00d,
+	};
+	int ret;
+
+	CHECK(!(ret = vlr_exec(p->fd, &e)), "EXEC STREAM: %s", strerror(-ret));
+	return 0;
+}
+
+static int prime_wait_progress(struct prime_side *p, uint64_t from, const char *who)
+{
+	double end = vlr_now() + 30;
+
+	while (p->ctl[VLR_PROGRESS / 8] <= from) {
+		CHECK(vlr_now() < end, "%s: no progress past %llu passes in 30 s", who,
+		      (unsigned long long)from);
+		usleep(1000);
+	}
+	return 0;
+}
+
+static void prime_side_fini(struct prime_side *p, uint64_t size)
+{
+	vlr_queue_destroy(p->fd, p->queue);
+	vlr_vm_destroy(p->fd, p->vm);
+	munmap((void *)p->ctl, 4096);
+	munmap(p->staging, size);
+	vlr_bo_close(p->fd, p->ctl_bo);
+	vlr_bo_close(p->fd, p->staging_bo);
+	vlr_bo_close(p->fd, p->shared);
+}
+
+/*
+ * PRIME: an external VRAM BO exported from one file and imported on a second
+ * open of the render node, mapped in an LR VM of each. Each side streams
+ * over its half; VRAM pressure evicts the shared BO (preempting both
+ * queues), both resume, and each file reads back the whole BO: both halves
+ * exact, identical through either handle. A VM-private BO cannot be exported.
+ */
+static int test_prime(int fd)
+{
+	const uint64_t size = 4 * MiB, half = size / 2;
+	struct prime_side side[2];
+	struct drm_vlr_stats qs[2];
+	uint32_t shared, imported, priv_vm, priv_bo;
+	uint64_t k[2];
+	uint32_t *init;
+	int fd2, dmabuf, ret;
+
+	CHECK(!vlr_vm_create(fd, &priv_vm), "VM_CREATE");
+	CHECK(!vlr_bo_create(fd, 4096, 0, priv_vm, &priv_bo), "private BO");
+	ret = __vlr_prime_export(fd, priv_bo, &dmabuf);
+	CHECK(ret == -EPERM, "export of a VM-private BO: %d (%s), expected -EPERM", ret,
+	      strerror(-ret));
+	vlr_bo_close(fd, priv_bo);
+	vlr_vm_destroy(fd, priv_vm);
+
+	fd2 = vlr_open();
+	CHECK(fd2 >= 0, "second open of the render node");
+	CHECK(!vlr_bo_create(fd, size, 0, 0, &shared), "external VRAM BO");
+	ret = drmPrimeHandleToFD(fd, shared, DRM_CLOEXEC | DRM_RDWR, &dmabuf);
+	CHECK(!ret, "drmPrimeHandleToFD of an external BO: %s", strerror(errno));
+	ret = drmPrimeFDToHandle(fd2, dmabuf, &imported);
+	CHECK(!ret, "drmPrimeFDToHandle on the second file: %s", strerror(errno));
+	close(dmabuf);
+	if (prime_side_init(&side[0], fd, shared, size) ||
+	    prime_side_init(&side[1], fd2, imported, size))
+		return 1;
+
+	init = malloc(size);
+	CHECK(init, "out of memory");
+	for (uint64_t i = 0; i < size / 4; i++)
+		init[i] = side[0].staging[i] = (uint32_t)(i * 2246822519u) ^ 0x3c3c;
+	if (prime_copy(&side[0], VLR_STAGING_ADDR, PRIME_SHARED_ADDR, size, 1))
+		return 1;
+	if (prime_stream(&side[0], 0, half) || prime_stream(&side[1], half, half))
+		return 1;
+	for (int i = 0; i < 2; i++)
+		if (prime_wait_progress(&side[i], 0, i ? "importer" : "exporter"))
+			return 1;
+	for (int cycle = 0; cycle < 3; cycle++) {
+		uint64_t p0 = side[0].ctl[0], p1 = side[1].ctl[0];
+
+		if (pressure(fd, info.vram_size, 8 * MiB))
+			return 1;
+		if (prime_wait_progress(&side[0], p0, "exporter after pressure") ||
+		    prime_wait_progress(&side[1], p1, "importer after pressure"))
+			return 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		CHECK(!vlr_get_stats(side[i].fd, side[i].queue, false, &qs[i]), "GET_STATS queue");
+		side[i].ctl[VLR_STOP / 8] = 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		ret = vlr_wait_ufence(side[i].fd, side[i].vm, VLR_CTL_ADDR + VLR_UFENCE, 0xf00d,
+				      20000000000ll);
+		CHECK(!ret, "side %d's stream did not stop in 20 s: %s", i, strerror(-ret));
+		k[i] = side[i].ctl[VLR_PROGRESS / 8];
+	}
+	printf("prime[%s]: exporter %llu passes (preempted %llu, restored %llu), importer %llu "
+	       "passes (preempted %llu, restored %llu)\n",
+	       vlr_mode_name(mode), (unsigned long long)k[0], (unsigned long long)qs[0].preemptions,
+	       (unsigned long long)qs[0].restores, (unsigned long long)k[1],
+	       (unsigned long long)qs[1].preemptions, (unsigned long long)qs[1].restores);
+	for (int i = 0; i < 2; i++) {
+		CHECK(qs[i].preemptions >= 1 && qs[i].restores >= 1,
+		      "side %d's queue was never preempted and restored: the shared BO was not "
+		      "evicted under it",
+		      i);
+		memset(side[i].staging, 0, size);
+		if (prime_copy(&side[i], PRIME_SHARED_ADDR, VLR_STAGING_ADDR, size, 2))
+			return 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint64_t bad = 0;
+		uint32_t a[2], c[2];
+
+		vlr_lcg_pow(k[0], &a[0], &c[0]);
+		vlr_lcg_pow(k[1], &a[1], &c[1]);
+		for (uint64_t e = 0; e < size / 4; e++) {
+			int h = e >= half / 4;
+			uint32_t want = a[h] * init[e] + c[h];
+
+			if (side[i].staging[e] != want && bad++ < 5)
+				fprintf(stderr, "side %d reads element %llu: %#x, expected %#x\n",
+					i, (unsigned long long)e, side[i].staging[e], want);
+		}
+		CHECK(!bad, "side %d: %llu of %llu elements of the shared BO wrong", i,
+		      (unsigned long long)bad, (unsigned long long)(size / 4));
+	}
+	prime_side_fini(&side[1], size);
+	prime_side_fini(&side[0], size);
+	close(fd2);
+	free(init);
+	return 0;
+}
+
+static uint64_t max_u64(const __u64 *v, unsigned int n)
+{
+	uint64_t m = 0;
+
+	for (unsigned int i = 0; i < n && i < DRM_VLR_STATS_SAMPLES; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+/*
+ * GET_STATS v2: after an eviction/restore cycle the copy engine, restore
+ * worker and restore-size counters are filled; after dma-fence jobs the
+ * normal-job counters are. Counters are reset first.
+ */
+static int test_stats_v2(int fd)
+{
+	const uint64_t size = 4 * MiB;
+	const int jobs = 4;
+	struct drm_vlr_stats st, qs = {0};
+	struct vlr_stream s;
+	struct df_vm d;
+	unsigned int n;
+
+	CHECK(!vlr_get_stats(fd, 0, true, &st), "GET_STATS reset");
+	if (vlr_stream_start(&s, fd, size, 0x99) || vlr_stream_wait_progress(&s, 0, 20))
+		return 1;
+	for (int i = 0; i < 5 && !qs.restores; i++) {
+		if (pressure(fd, info.vram_size, 8 * MiB) ||
+		    vlr_stream_wait_progress(&s, *s.progress, 20))
+			return 1;
+		CHECK(!vlr_get_stats(fd, s.queue, false, &qs), "GET_STATS queue");
+	}
+	CHECK(qs.restores > 0, "no restore after 5 pressure rounds");
+	if (vlr_stream_stop_verify(&s))
+		return 1;
+	if (df_init(&d, fd, 64 * 1024, 0))
+		return 1;
+	for (int i = 0; i < jobs; i++)
+		if (df_job(&d, 0, DF_DATA_ADDR(0), i, true))
+			return 1;
+	CHECK(!vlr_get_stats(fd, 0, false, &st), "GET_STATS");
+
+	printf("stats-v2[%s]: copy %llu bytes in %llu ns (%llu jobs, %.1f MiB/s), restore worker "
+	       "%llu runs %llu ns (%u samples, median %.1f us), restores %u samples (max %llu "
+	       "bytes), normal jobs %llu (%u samples, median %.1f us)\n",
+	       vlr_mode_name(mode), (unsigned long long)st.copy_bytes,
+	       (unsigned long long)st.copy_busy_ns, (unsigned long long)st.copy_jobs,
+	       st.copy_busy_ns ? st.copy_bytes / (st.copy_busy_ns / 1e9) / MiB : 0.0,
+	       (unsigned long long)st.restore_worker_runs, (unsigned long long)st.restore_worker_ns,
+	       st.worker_samples, vlr_median(st.restore_worker_lat_ns, st.worker_samples) / 1e3,
+	       st.restore_samples,
+	       (unsigned long long)max_u64(st.restore_bytes, st.restore_samples),
+	       (unsigned long long)st.normal_jobs, st.normal_samples,
+	       vlr_median(st.normal_lat_ns, st.normal_samples) / 1e3);
+
+	CHECK(st.copy_bytes >= size, "copy_bytes %llu after moving a %llu-byte BO out and back",
+	      (unsigned long long)st.copy_bytes, (unsigned long long)size);
+	CHECK(st.copy_busy_ns > 0 && st.copy_jobs > 0, "copy_busy_ns %llu, copy_jobs %llu",
+	      (unsigned long long)st.copy_busy_ns, (unsigned long long)st.copy_jobs);
+	CHECK(st.restore_worker_runs > 0 && st.restore_worker_ns > 0,
+	      "restore_worker_runs %llu, restore_worker_ns %llu",
+	      (unsigned long long)st.restore_worker_runs, (unsigned long long)st.restore_worker_ns);
+	n = st.worker_samples;
+	CHECK(n > 0 && n <= DRM_VLR_STATS_SAMPLES && n <= st.restore_worker_runs,
+	      "worker_samples %u for %llu runs", n, (unsigned long long)st.restore_worker_runs);
+	for (unsigned int i = 0; i < n; i++)
+		CHECK(st.restore_worker_lat_ns[i] > 0 &&
+			  st.restore_worker_lat_ns[i] <= st.restore_worker_ns,
+		      "restore_worker_lat_ns[%u] = %llu (sum %llu)", i,
+		      (unsigned long long)st.restore_worker_lat_ns[i],
+		      (unsigned long long)st.restore_worker_ns);
+	n = st.restore_samples;
+	CHECK(n > 0 && n <= DRM_VLR_STATS_SAMPLES, "restore_samples %u for %llu restores", n,
+	      (unsigned long long)st.restores);
+	for (unsigned int i = 0; i < n; i++)
+		CHECK(st.restore_lat_ns[i] > 0, "restore sample %u: latency 0 (%llu bytes)", i,
+		      (unsigned long long)st.restore_bytes[i]);
+	CHECK(max_u64(st.restore_bytes, n) >= size,
+	      "no restore sample brought back the %llu-byte buffer (largest %llu bytes)",
+	      (unsigned long long)size, (unsigned long long)max_u64(st.restore_bytes, n));
+	CHECK(st.normal_jobs >= (uint64_t)jobs, "normal_jobs %llu after %d dma-fence jobs",
+	      (unsigned long long)st.normal_jobs, jobs);
+	n = st.normal_samples;
+	CHECK(n > 0 && n <= DRM_VLR_STATS_SAMPLES && n <= st.normal_jobs,
+	      "normal_samples %u for %llu jobs", n, (unsigned long long)st.normal_jobs);
+	for (unsigned int i = 0; i < n; i++)
+		CHECK(st.normal_lat_ns[i] > 0, "normal_lat_ns[%u] = 0", i);
+	df_fini(&d);
+	vlr_stream_fini(&s);
+	return 0;
+}
+
 /* ---- the table of bad input ---------------------------------------------- */
 
 struct bad_ctx {
 	int fd;
 	uint32_t vm, other_vm, queue, bo, sys_bo, priv_bo, syncobj;
+	uint32_t other_queue;	  /* a queue of other_vm */
+	uint32_t df_vm, df_queue; /* a dma-fence VM and its queue */
 };
 
 static void base_gem_create(struct bad_ctx *c, struct drm_vlr_gem_create *a)
@@ -427,9 +1105,19 @@ static int bad_mmap_flags(struct bad_ctx *c)
 }
 static int bad_vm_flags(struct bad_ctx *c)
 {
-	struct drm_vlr_vm_create a = {.flags = 1};
+	struct drm_vlr_vm_create a = {.flags = DRM_VLR_VM_CREATE_DMA_FENCE << 1};
 
 	return vlr_ioctl(c->fd, DRM_IOCTL_VLR_VM_CREATE, &a);
+}
+static int bad_vm_flags_all(struct bad_ctx *c)
+{
+	struct drm_vlr_vm_create a = {.flags = ~DRM_VLR_VM_CREATE_DMA_FENCE};
+
+	return vlr_ioctl(c->fd, DRM_IOCTL_VLR_VM_CREATE, &a);
+}
+static int bad_vm_destroy_zero(struct bad_ctx *c)
+{
+	return vlr_vm_destroy(c->fd, 0);
 }
 static int bad_vm_destroy_id(struct bad_ctx *c)
 {
@@ -525,9 +1213,21 @@ static int bad_queue_vm(struct bad_ctx *c)
 }
 static int bad_queue_flags(struct bad_ctx *c)
 {
-	struct drm_vlr_queue_create a = {.vm_id = c->vm, .flags = 1};
+	struct drm_vlr_queue_create a = {.vm_id = c->vm,
+					 .flags = DRM_VLR_QUEUE_CREATE_SHARED_SCHED << 1};
 
 	return vlr_ioctl(c->fd, DRM_IOCTL_VLR_QUEUE_CREATE, &a);
+}
+static int bad_queue_flags_all(struct bad_ctx *c)
+{
+	struct drm_vlr_queue_create a = {.vm_id = c->vm,
+					 .flags = ~DRM_VLR_QUEUE_CREATE_SHARED_SCHED};
+
+	return vlr_ioctl(c->fd, DRM_IOCTL_VLR_QUEUE_CREATE, &a);
+}
+static int bad_queue_destroy_zero(struct bad_ctx *c)
+{
+	return vlr_queue_destroy(c->fd, 0);
 }
 static int bad_queue_pad(struct bad_ctx *c)
 {
@@ -560,6 +1260,19 @@ static int bad_exec_pad(struct bad_ctx *c)
 static int bad_exec_out_syncobj(struct bad_ctx *c)
 {
 	return EXEC(a.out_syncobj = c->syncobj);
+}
+static int bad_exec_out_syncobj_unknown(struct bad_ctx *c)
+{
+	return EXEC(a.out_syncobj = 999);
+}
+static int bad_exec_df_stream(struct bad_ctx *c)
+{
+	return EXEC((a.queue_id = c->df_queue, a.program = DRM_VLR_PROG_STREAM,
+		     a.progress_addr = VLR_CTL_ADDR, a.stop_addr = VLR_CTL_ADDR + 8));
+}
+static int bad_exec_df_out_syncobj_unknown(struct bad_ctx *c)
+{
+	return EXEC((a.queue_id = c->df_queue, a.out_syncobj = 999));
 }
 static int bad_exec_in_syncobj(struct bad_ctx *c)
 {
@@ -613,9 +1326,18 @@ static int bad_wait_flags(struct bad_ctx *c)
 {
 	return WAIT(a.flags = 2);
 }
-static int bad_wait_pad(struct bad_ctx *c)
+static int bad_wait_queue_unknown(struct bad_ctx *c)
 {
-	return WAIT(a.pad = 1);
+	return WAIT(a.queue_id = 999);
+}
+static int bad_wait_queue_other_vm(struct bad_ctx *c)
+{
+	return WAIT(a.queue_id = c->other_queue);
+}
+static int good_wait_queue_own(struct bad_ctx *c)
+{
+	/* Control: the VM's own queue is accepted; the value never comes. */
+	return WAIT(a.queue_id = c->queue);
 }
 static int bad_wait_op(struct bad_ctx *c)
 {
@@ -688,8 +1410,10 @@ static const struct bad_entry bad_table[] = {
     {"gem-create-bad-pointer", -EFAULT, bad_efault},
     {"mmap-offset-handle", -ENOENT, bad_mmap_handle},
     {"mmap-offset-flags", -EINVAL, bad_mmap_flags},
-    {"vm-create-flags", -EINVAL, bad_vm_flags},
+    {"vm-create-flags-unknown-bit", -EINVAL, bad_vm_flags},
+    {"vm-create-flags-all-unknown", -EINVAL, bad_vm_flags_all},
     {"vm-destroy-unknown", -ENOENT, bad_vm_destroy_id},
+    {"vm-destroy-id-zero", -ENOENT, bad_vm_destroy_zero},
     {"vm-destroy-pad", -EINVAL, bad_vm_destroy_pad},
     {"bind-vm-unknown", -ENOENT, bad_bind_vm},
     {"bind-handle-unknown", -ENOENT, bad_bind_handle},
@@ -710,14 +1434,19 @@ static const struct bad_entry bad_table[] = {
     {"unbind-partial", -ENOENT, bad_unbind_partial},
     {"unbind-with-handle", -EINVAL, bad_unbind_handle},
     {"queue-create-vm-unknown", -ENOENT, bad_queue_vm},
-    {"queue-create-flags", -EINVAL, bad_queue_flags},
+    {"queue-create-flags-unknown-bit", -EINVAL, bad_queue_flags},
+    {"queue-create-flags-all-unknown", -EINVAL, bad_queue_flags_all},
     {"queue-create-pad", -EINVAL, bad_queue_pad},
     {"queue-destroy-unknown", -ENOENT, bad_queue_destroy_id},
+    {"queue-destroy-id-zero", -ENOENT, bad_queue_destroy_zero},
     {"exec-queue-unknown", -ENOENT, bad_exec_queue},
     {"exec-program", -EINVAL, bad_exec_program},
     {"exec-flags", -EINVAL, bad_exec_flags},
     {"exec-pad", -EINVAL, bad_exec_pad},
     {"exec-out-syncobj-refused", -EOPNOTSUPP, bad_exec_out_syncobj},
+    {"exec-out-syncobj-unknown-lr", -EOPNOTSUPP, bad_exec_out_syncobj_unknown},
+    {"exec-dma-fence-stream", -EINVAL, bad_exec_df_stream},
+    {"exec-dma-fence-out-syncobj-unknown", -ENOENT, bad_exec_df_out_syncobj_unknown},
     {"exec-in-syncobj-unknown", -ENOENT, bad_exec_in_syncobj},
     {"exec-len-zero", -EINVAL, bad_exec_len_zero},
     {"exec-len-unaligned", -EINVAL, bad_exec_len_unaligned},
@@ -732,7 +1461,9 @@ static const struct bad_entry bad_table[] = {
     {"exec-truncated-struct", -EINVAL, bad_ioctl_size},
     {"wait-vm-unknown", -ENOENT, bad_wait_vm},
     {"wait-flags", -EINVAL, bad_wait_flags},
-    {"wait-pad", -EINVAL, bad_wait_pad},
+    {"wait-queue-unknown", -ENOENT, bad_wait_queue_unknown},
+    {"wait-queue-of-other-vm", -EINVAL, bad_wait_queue_other_vm},
+    {"wait-queue-own-times-out", -ETIME, good_wait_queue_own},
     {"wait-op", -EINVAL, bad_wait_op},
     {"wait-addr-unaligned", -EINVAL, bad_wait_unaligned},
     {"wait-addr-unmapped", -ENOENT, bad_wait_unmapped},
@@ -757,6 +1488,11 @@ static int test_bad_input(int fd)
 	CHECK(!vlr_bind(fd, c.vm, c.sys_bo, 0, VLR_CTL_ADDR, 4096), "bind ctl");
 	CHECK(!vlr_bind(fd, c.vm, c.priv_bo, 0, VLR_DATA_ADDR, 8192), "bind data");
 	CHECK(!vlr_queue_create(fd, c.vm, &c.queue), "QUEUE_CREATE");
+	CHECK(!vlr_queue_create(fd, c.other_vm, &c.other_queue), "QUEUE_CREATE other VM");
+	CHECK(!(ret = __vlr_vm_create(fd, DRM_VLR_VM_CREATE_DMA_FENCE, &c.df_vm)),
+	      "VM_CREATE dma-fence: %s", strerror(-ret));
+	CHECK(!(ret = __vlr_queue_create(fd, c.df_vm, 0, &c.df_queue)),
+	      "QUEUE_CREATE in the dma-fence VM: %s", strerror(-ret));
 	CHECK(!vlr_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc), "SYNCOBJ_CREATE");
 	c.syncobj = sc.handle;
 
@@ -775,7 +1511,9 @@ static int test_bad_input(int fd)
 	/* The device still works after all of it. */
 	CHECK(!failed, "%d of %zu bad-input cases returned the wrong errno", failed,
 	      sizeof(bad_table) / sizeof(bad_table[0]));
-	CHECK(!vlr_vm_destroy(fd, c.vm) && !vlr_vm_destroy(fd, c.other_vm), "VM_DESTROY");
+	CHECK(!vlr_vm_destroy(fd, c.vm) && !vlr_vm_destroy(fd, c.other_vm) &&
+		  !vlr_vm_destroy(fd, c.df_vm),
+	      "VM_DESTROY");
 	return test_fill_copy(fd);
 }
 
@@ -818,6 +1556,9 @@ static const struct {
     {"fill-copy", test_fill_copy, false, "bounded jobs complete through user fences"},
     {"ufence-timeout", test_ufence_timeout, false, "user-fence waits time out"},
     {"bad-input", test_bad_input, false, "every ioctl rejects bad input with its errno"},
+    {"id-zero", test_id_zero, false, "VM/queue id 0: -ENOENT on destroy, never handed out"},
+    {"dma-fence", test_dma_fence, false, "dma-fence VM: out-syncobj jobs, eviction, revalidation"},
+    {"fault-wait-eio", test_fault_wait, false, "a job fault bans the queue: its waiters get -EIO"},
     {"mode-busy", test_mode_busy, true, "the mode cannot change under live queues"},
     {"reset-stats", test_reset, true, "zero the device counters"},
     {"stream", test_stream, true, "a never-ending job progresses and stops"},
@@ -825,7 +1566,10 @@ static const struct {
     {"two-vms", test_two_vms, true, "two LR VMs competing for VRAM both progress"},
     {"destroy-preempted", test_destroy_preempted, true, "destroy while preempted"},
     {"kill-restore", test_kill_restore, true, "kill -9 during eviction and restore"},
+    {"shared-sched", test_shared_sched, true, "LR and dma-fence queues share a scheduler"},
+    {"prime", test_prime, true, "a dma-buf shared by two files survives eviction under LR jobs"},
     {"report", test_report, true, "print the mode's counters; it must have preempted"},
+    {"stats-v2", test_stats_v2, true, "GET_STATS v2 counters (resets the counters)"},
 };
 
 int main(int argc, char **argv)
