@@ -131,4 +131,45 @@ static inline void vlr_get_stats(int fd, uint32_t queue, struct drm_vlr_stats *o
 	igt_assert_eq(__vlr_get_stats(fd, queue, 0, out), 0);
 }
 
+/*
+ * VRAM pressure: external BOs totalling @total bytes (chunks of a quarter of
+ * VRAM), each bound in a VM of its own without queues. Binding makes a BO
+ * resident in VRAM: that is what evicts. One VM per BO: a bind validates the
+ * BO under its VM's locks, and BOs bound earlier into the same VM cannot be
+ * evicted under them, so one VM holding all of them runs out of VRAM
+ * (-ENOSPC) instead of evicting the buffers of the jobs under test, which are
+ * the least recently used. External BOs (own reservation objects), so the
+ * pressure BOs never depend on evicting each other under one locked resv.
+ */
+struct vlr_pressure {
+	int fd;
+	unsigned int count;
+	uint32_t vm[16], bo[16];
+	uint64_t chunk;
+};
+
+#define VLR_PRESSURE_ADDR 0x1000000ull /* in each pressure VM, which maps nothing else */
+
+static inline void vlr_pressure_apply(struct vlr_pressure *p, int fd, uint64_t vram_size,
+				      uint64_t total)
+{
+	p->fd = fd;
+	p->chunk = (vram_size / 4) & ~(VLR_PAGE - 1);
+	p->count = (total + p->chunk - 1) / p->chunk;
+	igt_assert(p->count <= 16);
+	for (unsigned int i = 0; i < p->count; i++) {
+		p->vm[i] = vlr_vm_create(fd);
+		p->bo[i] = vlr_bo_create(fd, p->chunk, 0, 0);
+		vlr_map(fd, p->vm[i], p->bo[i], VLR_PRESSURE_ADDR, p->chunk);
+	}
+}
+
+static inline void vlr_pressure_release(struct vlr_pressure *p)
+{
+	for (unsigned int i = 0; i < p->count; i++) {
+		vlr_vm_destroy(p->fd, p->vm[i]);
+		vlr_bo_close(p->fd, p->bo[i]);
+	}
+}
+
 #endif /* LRBENCH_VLR_HELPERS_H */

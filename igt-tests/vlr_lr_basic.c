@@ -60,6 +60,16 @@
  * SUBTEST: fault-bans-queue
  * Description: A job writing to an unmapped address faults: the queue is
  *              banned, later submissions fail with EIO, other VMs still run.
+ *
+ * SUBTEST: fault-wait-eio
+ * Description: A user-fence wait naming the queue of a faulting job returns
+ *              EIO as soon as the queue is banned instead of timing out; a
+ *              wait without the queue id times out; another queue of the VM
+ *              still runs.
+ *
+ * SUBTEST: prime-export-private
+ * Description: Exporting a VM-private BO as a dma-buf fails with EPERM; an
+ *              external BO exports and imports back to the same handle.
  */
 
 #include <poll.h>
@@ -458,6 +468,107 @@ static void test_fault_bans_queue(int fd)
 	ctx_fini(&c);
 }
 
+/*
+ * A faulting job bans its queue: a user-fence wait naming the queue returns
+ * EIO as soon as that happens instead of sleeping to its timeout; without a
+ * queue id the same wait times out (only the queue is banned, not the VM).
+ */
+static void test_fault_wait_eio(int fd)
+{
+	const uint64_t size = 4ull << 20;
+	struct drm_vlr_stats st;
+	struct drm_vlr_exec fill, bad;
+	uint64_t t0, dt;
+	int64_t timeout;
+	uint32_t q2;
+	struct lr_ctx c;
+	int ret;
+
+	ctx_init(&c, fd, size, 0);
+	/* A long valid job first, so the wait is asleep when the fault comes. */
+	fill = (struct drm_vlr_exec){
+	    .queue_id = c.queue,
+	    .program = DRM_VLR_PROG_FILL,
+	    .dst = DATA_ADDR,
+	    .len = size,
+	    .value = 1,
+	};
+	bad = (struct drm_vlr_exec){
+	    .queue_id = c.queue,
+	    .program = DRM_VLR_PROG_FILL,
+	    .dst = 0x20000000ull, /* inside the VA space, nothing mapped there */
+	    .len = VLR_PAGE,
+	    .value = 2,
+	    .ufence_addr = CTL_ADDR + CTL_UFENCE,
+	    .ufence_value = UFENCE_DONE,
+	};
+	igt_assert_eq(__vlr_exec(fd, &fill), 0);
+	igt_assert_eq(__vlr_exec(fd, &bad), 0);
+	timeout = 30 * VLR_SEC_NS;
+	t0 = vlr_now_ns();
+	ret = __vlr_wait_ufence_queue(fd, c.vm, c.queue, CTL_ADDR + CTL_UFENCE,
+				      DRM_VLR_UFENCE_OP_EQ, UFENCE_DONE, 0, &timeout);
+	dt = vlr_now_ns() - t0;
+	igt_assert_f(ret == -EIO,
+		     "wait on the faulting queue's fence returned %d (%s) after %.3f s, expected "
+		     "-EIO\n",
+		     ret, strerror(-ret), dt / 1e9);
+	igt_assert_f(dt < 10 * (uint64_t)VLR_SEC_NS, "-EIO took %.3f s of a 30 s timeout\n",
+		     dt / 1e9);
+	igt_info("-EIO after %.3f ms\n", dt / 1e6);
+	igt_assert_eq_u64(c.ctl[CTL_UFENCE / 8], 0);
+	vlr_get_stats(fd, c.queue, &st);
+	igt_assert_eq(st.queue_state, DRM_VLR_QUEUE_STATE_BANNED);
+
+	/* Once banned: at once; without a queue id: a plain timeout. */
+	timeout = 10 * VLR_SEC_NS;
+	t0 = vlr_now_ns();
+	ret = __vlr_wait_ufence_queue(fd, c.vm, c.queue, CTL_ADDR + CTL_UFENCE,
+				      DRM_VLR_UFENCE_OP_EQ, UFENCE_DONE, 0, &timeout);
+	igt_assert_eq(ret, -EIO);
+	igt_assert_f(vlr_now_ns() - t0 < 5 * (uint64_t)VLR_SEC_NS,
+		     "a wait on a banned queue slept\n");
+	timeout = 50 * VLR_MS_NS;
+	ret = __vlr_wait_ufence_queue(fd, c.vm, 0, CTL_ADDR + CTL_UFENCE, DRM_VLR_UFENCE_OP_EQ,
+				      UFENCE_DONE, 0, &timeout);
+	igt_assert_f(ret == -ETIME, "wait without a queue id returned %d, expected -ETIME\n", ret);
+
+	/* Another queue of the VM runs, and the wait accepts its id. */
+	q2 = vlr_queue_create(fd, c.vm);
+	bad.queue_id = q2;
+	bad.dst = DATA_ADDR;
+	bad.ufence_addr = CTL_ADDR + CTL_SPARE;
+	bad.ufence_value = 7;
+	igt_assert_eq(__vlr_exec(fd, &bad), 0);
+	timeout = VLR_WAIT_NS;
+	igt_assert_eq(__vlr_wait_ufence_queue(fd, c.vm, q2, CTL_ADDR + CTL_SPARE,
+					      DRM_VLR_UFENCE_OP_EQ, 7, 0, &timeout),
+		      0);
+	igt_assert_eq(__vlr_queue_destroy(fd, q2), 0);
+	ctx_fini(&c);
+}
+
+/* Only external BOs (own reservation object) can be exported. */
+static void test_prime_export_private(int fd)
+{
+	uint32_t vm = vlr_vm_create(fd), priv, ext, imported;
+	int dmabuf = -1, ret;
+
+	priv = vlr_bo_create(fd, VLR_PAGE, 0, vm);
+	ret = __vlr_prime_export(fd, priv, &dmabuf);
+	igt_assert_f(ret == -EPERM, "export of a VM-private BO returned %d (%s), expected -EPERM\n",
+		     ret, strerror(-ret));
+	/* Control: an external BO exports and imports into the same device. */
+	ext = vlr_bo_create(fd, VLR_PAGE, 0, 0);
+	igt_assert_eq(__vlr_prime_export(fd, ext, &dmabuf), 0);
+	igt_assert_eq(__vlr_prime_import(fd, dmabuf, &imported), 0);
+	igt_assert_eq_u32(imported, ext); /* the same GEM object on the same file */
+	close(dmabuf);
+	vlr_bo_close(fd, ext);
+	vlr_bo_close(fd, priv);
+	vlr_vm_destroy(fd, vm);
+}
+
 int igt_main ()
 {
 	struct drm_vlr_get_info info;
@@ -502,6 +613,14 @@ int igt_main ()
 	igt_describe("A faulting job bans its queue without harming other VMs.");
 	igt_subtest ("fault-bans-queue")
 		test_fault_bans_queue(fd);
+
+	igt_describe("A wait naming a queue banned by a fault returns EIO promptly.");
+	igt_subtest ("fault-wait-eio")
+		test_fault_wait_eio(fd);
+
+	igt_describe("Only external BOs can be exported as dma-buf.");
+	igt_subtest ("prime-export-private")
+		test_prime_export_private(fd);
 
 	igt_fixture () {
 		close(fd);

@@ -67,6 +67,26 @@
  *
  * SUBTEST: kill-mid-restore-open-coded
  * Description: Kill mid-restore, open-coded mode.
+ *
+ * SUBTEST: prime-two-files-preempt-fence
+ * Description: An external BO exported with PRIME and imported on a second
+ *              open of the render node is mapped in an LR VM of each file,
+ *              each streaming over its half; pressure evicts it under both
+ *              queues, both resume, and either file reads both halves
+ *              exactly (preempt-fence mode).
+ *
+ * SUBTEST: prime-two-files-open-coded
+ * Description: The PRIME-shared BO under eviction, open-coded mode.
+ *
+ * SUBTEST: stats-v2-preempt-fence
+ * Description: After an eviction/restore cycle GET_STATS reports copy-engine
+ *              bytes, busy time and jobs, restore worker runs and their
+ *              times, and restore sizes paired with restore latencies
+ *              (preempt-fence mode).
+ *
+ * SUBTEST: stats-v2-open-coded
+ * Description: The GET_STATS v2 counters after an eviction/restore cycle,
+ *              open-coded mode.
  */
 
 #include <signal.h>
@@ -77,14 +97,14 @@
 
 IGT_TEST_DESCRIPTION("Never-ending jobs survive VRAM eviction with exact data on vlr.");
 
-#define CTL_ADDR      0x10000ull
-#define DATA_ADDR     0x1000000ull
-#define PRESSURE_ADDR 0x1000000ull /* in the pressure VM, which maps nothing else */
-#define CTL_PROGRESS  0
-#define CTL_STOP      8
-#define CTL_UFENCE    16
-#define UFENCE_DONE   0xd0e0000000000001ull
-#define CYCLES	      16
+#define CTL_ADDR     0x10000ull
+#define DATA_ADDR    0x1000000ull
+#define CTL_PROGRESS 0
+#define CTL_STOP     8
+#define CTL_UFENCE   16
+#define CTL_COPY     24 /* user fence of bounded COPY jobs */
+#define UFENCE_DONE  0xd0e0000000000001ull
+#define CYCLES	     16
 
 #define EXTERNAL    (1 << 0) /* the stream buffer is an external BO */
 #define MANY_CYCLES (1 << 1)
@@ -92,6 +112,8 @@ IGT_TEST_DESCRIPTION("Never-ending jobs survive VRAM eviction with exact data on
 #define DESTROY	    (1 << 3) /* destroy the VM right after it was preempted */
 #define CLOSE_CHILD (1 << 4) /* a child process closes its file mid-restore */
 #define KILL_CHILD  (1 << 5) /* a child process is killed mid-restore */
+#define PRIME	    (1 << 6) /* a BO shared by two files through a dma-buf */
+#define STATS_V2    (1 << 7) /* the v2 counters of GET_STATS (resets them) */
 
 static const struct section {
 	const char *name;
@@ -107,6 +129,9 @@ static const struct section {
     {"destroy-preempted", DESTROY, "Destroying a just-preempted VM cleans up."},
     {"close-mid-restore", CLOSE_CHILD, "Closing the device file mid-restore cleans up."},
     {"kill-mid-restore", KILL_CHILD, "Killing the process mid-restore cleans up."},
+    {"prime-two-files", PRIME,
+     "A PRIME-shared BO mapped by LR jobs of two files survives eviction exactly."},
+    {"stats-v2", STATS_V2, "GET_STATS v2 copy and restore-worker counters after eviction."},
     {},
 };
 
@@ -209,46 +234,9 @@ static void stream_fini(struct stream *s)
 	vlr_bo_close(s->fd, s->ctl_bo);
 }
 
-/*
- * VRAM pressure: external BOs totalling `total` bytes, each bound in a VM of
- * its own without queues. One VM per BO: a bind validates the BO under its
- * VM's locks, and BOs bound earlier into the same VM cannot be evicted under
- * them, so one VM holding all of them runs out of VRAM (-ENOSPC) instead of
- * evicting the LR job's buffer.
- */
-struct pressure {
-	int fd;
-	uint32_t vm[16];
-	unsigned int count;
-	uint32_t bo[16];
-	uint64_t chunk;
-};
-
-static void pressure_apply(struct pressure *p, int fd, uint64_t total)
+static void pressure_apply(struct vlr_pressure *p, int fd, uint64_t total)
 {
-	p->fd = fd;
-	p->chunk = (info.vram_size / 4) & ~(VLR_PAGE - 1);
-	p->count = (total + p->chunk - 1) / p->chunk;
-	igt_assert(p->count <= 16);
-	for (unsigned int i = 0; i < p->count; i++) {
-		/*
-		 * Binding makes the BO resident in VRAM: this is what evicts.
-		 * External BOs (own reservation objects), so the pressure BOs
-		 * never depend on evicting each other under one locked resv;
-		 * the LR job's buffer is the least recently used VRAM BO.
-		 */
-		p->vm[i] = vlr_vm_create(fd);
-		p->bo[i] = vlr_bo_create(fd, p->chunk, 0, 0);
-		vlr_map(fd, p->vm[i], p->bo[i], PRESSURE_ADDR, p->chunk);
-	}
-}
-
-static void pressure_release(struct pressure *p)
-{
-	for (unsigned int i = 0; i < p->count; i++) {
-		vlr_vm_destroy(p->fd, p->vm[i]);
-		vlr_bo_close(p->fd, p->bo[i]);
-	}
+	vlr_pressure_apply(p, fd, info.vram_size, total);
 }
 
 static uint64_t median_ns(const __u64 *samples, uint32_t n)
@@ -291,7 +279,7 @@ static void report_stats(int fd, const char *mode, const struct drm_vlr_stats *b
 static void evict_cycle(int fd, struct stream *s, int cycle)
 {
 	struct drm_vlr_stats before, after;
-	struct pressure p;
+	struct vlr_pressure p;
 	uint64_t at, deadline;
 
 	at = wait_progress(s, progress(s), "before pressure");
@@ -314,7 +302,7 @@ static void evict_cycle(int fd, struct stream *s, int cycle)
 		     " evictions, %" PRIu64 " KiB out)\n",
 		     cycle, s->size >> 10, (uint64_t)(after.evictions - before.evictions),
 		     (uint64_t)(after.bytes_to_system - before.bytes_to_system) >> 10);
-	pressure_release(&p);
+	vlr_pressure_release(&p);
 	/* Resumed: the counter moves past where it was when pressure came. */
 	wait_progress(s, progress(s) > at ? progress(s) : at, "after restore");
 	vlr_get_stats(fd, 0, &after);
@@ -396,7 +384,7 @@ static void __attribute__((noreturn)) child_stream(int cmd_rd, int ready_wr, uin
 static void test_child_mid_restore(int fd, unsigned int flags)
 {
 	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1);
-	struct pressure p;
+	struct vlr_pressure p;
 	struct stream check;
 	int cmd[2], ready[2], pidp[2], status;
 	pid_t pid, worker = -1;
@@ -437,7 +425,7 @@ static void test_child_mid_restore(int fd, unsigned int flags)
 
 	/* Evict the worker's job, release, and hit it while the restore is in flight. */
 	pressure_apply(&p, fd, info.vram_size + info.vram_size / 4);
-	pressure_release(&p);
+	vlr_pressure_release(&p);
 	if (flags & KILL_CHILD) {
 		igt_assert_eq(kill(worker, SIGKILL), 0);
 	} else {
@@ -461,7 +449,7 @@ static void test_destroy_preempted(int fd)
 {
 	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1);
 	struct drm_vlr_stats st;
-	struct pressure p;
+	struct vlr_pressure p;
 	struct stream s, check;
 
 	stream_start(&s, fd, size, 3, false);
@@ -476,7 +464,7 @@ static void test_destroy_preempted(int fd)
 	munmap((void *)s.ctl, VLR_PAGE);
 	vlr_bo_close(fd, s.data_bo);
 	vlr_bo_close(fd, s.ctl_bo);
-	pressure_release(&p);
+	vlr_pressure_release(&p);
 
 	stream_start(&check, fd, size, 5, false);
 	evict_cycle(fd, &check, 0);
@@ -510,6 +498,229 @@ static void test_two_vms(int fd)
 	stream_fini(&a);
 }
 
+/* PRIME: one side of a shared BO, an LR VM of one DRM file. */
+struct prime_side {
+	int fd;
+	uint32_t vm, queue, ctl_bo, staging_bo, shared;
+	volatile uint64_t *ctl;
+	uint32_t *staging;
+	uint64_t size, staging_addr;
+};
+
+static void prime_side_init(struct prime_side *p, int fd, uint32_t shared, uint64_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->fd = fd;
+	p->shared = shared;
+	p->size = size;
+	p->staging_addr = DATA_ADDR + size; /* right after the shared BO */
+	p->vm = vlr_vm_create(fd);
+	p->ctl_bo = vlr_bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, p->vm);
+	p->ctl = vlr_bo_mmap(fd, p->ctl_bo, VLR_PAGE);
+	memset((void *)p->ctl, 0, VLR_PAGE);
+	vlr_map(fd, p->vm, p->ctl_bo, CTL_ADDR, VLR_PAGE);
+	/* The CPU sees the data only through staging: evictable BOs stay unmapped. */
+	p->staging_bo = vlr_bo_create(fd, size, DRM_VLR_GEM_CREATE_SYSTEM, p->vm);
+	p->staging = vlr_bo_mmap(fd, p->staging_bo, size);
+	vlr_map(fd, p->vm, p->staging_bo, p->staging_addr, size);
+	vlr_map(fd, p->vm, shared, DATA_ADDR, size);
+	p->queue = vlr_queue_create(fd, p->vm);
+}
+
+static void prime_side_fini(struct prime_side *p)
+{
+	igt_assert_eq(__vlr_queue_destroy(p->fd, p->queue), 0);
+	vlr_vm_destroy(p->fd, p->vm);
+	munmap((void *)p->ctl, VLR_PAGE);
+	munmap(p->staging, p->size);
+	vlr_bo_close(p->fd, p->ctl_bo);
+	vlr_bo_close(p->fd, p->staging_bo);
+	vlr_bo_close(p->fd, p->shared);
+}
+
+/* A whole-BO COPY on this side's queue, waited for through its user fence. */
+static void prime_copy(struct prime_side *p, uint64_t src, uint64_t dst, uint64_t seq)
+{
+	struct drm_vlr_exec e = {
+	    .queue_id = p->queue,
+	    .program = DRM_VLR_PROG_COPY,
+	    .src = src,
+	    .dst = dst,
+	    .len = p->size,
+	    .ufence_addr = CTL_ADDR + CTL_COPY,
+	    .ufence_value = seq,
+	};
+
+	igt_assert_eq(__vlr_exec(p->fd, &e), 0);
+	vlr_wait_eq(p->fd, p->vm, CTL_ADDR + CTL_COPY, seq, VLR_WAIT_NS);
+}
+
+static uint64_t prime_wait_progress(struct prime_side *p, uint64_t past, const char *who)
+{
+	uint64_t deadline = vlr_now_ns() + VLR_PROGRESS_S * VLR_SEC_NS, v;
+
+	while ((v = p->ctl[CTL_PROGRESS / 8]) <= past) {
+		igt_assert_f(vlr_now_ns() < deadline, "%s: no progress past %" PRIu64 " in %d s\n",
+			     who, past, VLR_PROGRESS_S);
+		usleep(1000);
+	}
+	return v;
+}
+
+/*
+ * An external VRAM BO exported from one file and imported on a second open
+ * of the render node, mapped in an LR VM of each; each side streams over
+ * its half. Pressure evicts the shared BO under both queues, both resume,
+ * and each file reads back the whole BO: both halves exact, the same
+ * through either handle.
+ */
+static void test_prime(int fd)
+{
+	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1), half = size / 2;
+	static const char *const who[2] = {"exporter", "importer"};
+	struct prime_side side[2];
+	struct drm_vlr_stats qs[2];
+	uint32_t shared, imported, seed = 0x51de;
+	uint64_t passes[2];
+	int fd2, dmabuf;
+
+	fd2 = vlr_open_render();
+	igt_assert_f(fd2 >= 0, "second open of the vlr render node failed\n");
+	shared = vlr_bo_create(fd, size, 0, 0);
+	igt_assert_f(drmPrimeHandleToFD(fd, shared, DRM_CLOEXEC | DRM_RDWR, &dmabuf) == 0,
+		     "drmPrimeHandleToFD of an external BO: %s\n", strerror(errno));
+	igt_assert_f(drmPrimeFDToHandle(fd2, dmabuf, &imported) == 0,
+		     "drmPrimeFDToHandle on a second file: %s\n", strerror(errno));
+	close(dmabuf);
+	prime_side_init(&side[0], fd, shared, size);
+	prime_side_init(&side[1], fd2, imported, size);
+
+	for (uint64_t i = 0; i < size / 4; i++)
+		side[0].staging[i] = seed + (uint32_t)i;
+	prime_copy(&side[0], side[0].staging_addr, DATA_ADDR, 1);
+	for (int i = 0; i < 2; i++) {
+		struct drm_vlr_exec e = {
+		    .queue_id = side[i].queue,
+		    .program = DRM_VLR_PROG_STREAM,
+		    .dst = DATA_ADDR + i * half,
+		    .len = half,
+		    .progress_addr = CTL_ADDR + CTL_PROGRESS,
+		    .stop_addr = CTL_ADDR + CTL_STOP,
+		    .ufence_addr = CTL_ADDR + CTL_UFENCE,
+		    .ufence_value = UFENCE_DONE,
+		};
+
+		igt_assert_eq(__vlr_exec(side[i].fd, &e), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		prime_wait_progress(&side[i], 0, who[i]);
+	for (int cycle = 0; cycle < 3; cycle++) {
+		uint64_t at[2] = {side[0].ctl[0], side[1].ctl[0]};
+		struct vlr_pressure p;
+
+		pressure_apply(&p, fd, info.vram_size + info.vram_size / 4);
+		vlr_pressure_release(&p);
+		for (int i = 0; i < 2; i++)
+			prime_wait_progress(&side[i], at[i], who[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		vlr_get_stats(side[i].fd, side[i].queue, &qs[i]);
+		__atomic_store_n((volatile uint32_t *)&side[i].ctl[CTL_STOP / 8], 1,
+				 __ATOMIC_SEQ_CST);
+	}
+	for (int i = 0; i < 2; i++) {
+		vlr_wait_eq(side[i].fd, side[i].vm, CTL_ADDR + CTL_UFENCE, UFENCE_DONE,
+			    VLR_WAIT_NS);
+		passes[i] = side[i].ctl[CTL_PROGRESS / 8];
+		igt_info("%s: %" PRIu64 " passes, queue preempted %" PRIu64 " and restored %" PRIu64
+			 " times\n",
+			 who[i], passes[i], (uint64_t)qs[i].preemptions, (uint64_t)qs[i].restores);
+		igt_assert_f(qs[i].preemptions >= 1 && qs[i].restores >= 1,
+			     "%s's queue was never preempted and restored: the shared BO was not "
+			     "evicted under it\n",
+			     who[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		int64_t bad;
+
+		memset(side[i].staging, 0, size);
+		prime_copy(&side[i], DATA_ADDR, side[i].staging_addr, 2);
+		for (int h = 0; h < 2; h++) {
+			bad = vlr_stream_mismatch(side[i].staging + h * half / 4, half / 4,
+						  seed + (uint32_t)(h * half / 4), passes[h]);
+			igt_assert_f(bad < 0,
+				     "%s reads the %s's half wrong at element %" PRId64
+				     " after %" PRIu64 " passes\n",
+				     who[i], who[h], bad, passes[h]);
+		}
+	}
+	prime_side_fini(&side[1]);
+	prime_side_fini(&side[0]);
+	close(fd2);
+}
+
+static uint64_t max_sample(const __u64 *v, uint32_t n)
+{
+	uint64_t m = 0;
+
+	for (uint32_t i = 0; i < n && i < DRM_VLR_STATS_SAMPLES; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+/*
+ * GET_STATS v2 after one eviction/restore cycle (counters reset first):
+ * the copy engine's bytes, busy time and jobs, the restore worker's runs
+ * and their wall times, and restore_bytes[] paired with restore_lat_ns[].
+ */
+static void test_stats_v2(int fd, const struct mode *m)
+{
+	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1);
+	struct drm_vlr_stats st;
+	struct stream s;
+	uint32_t n;
+
+	stream_start(&s, fd, size, 77, false);
+	evict_cycle(fd, &s, 0);
+	stream_stop_verify(&s);
+	vlr_get_stats(fd, 0, &st);
+	igt_info("%s: copy %" PRIu64 " bytes in %" PRIu64 " ns over %" PRIu64
+		 " jobs; restore worker %" PRIu64 " runs, %" PRIu64 " ns, %u samples; %u restore "
+		 "samples, largest %" PRIu64 " bytes\n",
+		 m->name, (uint64_t)st.copy_bytes, (uint64_t)st.copy_busy_ns,
+		 (uint64_t)st.copy_jobs, (uint64_t)st.restore_worker_runs,
+		 (uint64_t)st.restore_worker_ns, st.worker_samples, st.restore_samples,
+		 max_sample(st.restore_bytes, st.restore_samples));
+	igt_assert_f(st.copy_bytes >= size,
+		     "copy_bytes %" PRIu64 " after moving %" PRIu64 " bytes out of VRAM and back\n",
+		     (uint64_t)st.copy_bytes, size);
+	igt_assert_f(st.copy_busy_ns > 0 && st.copy_jobs > 0,
+		     "copy_busy_ns %" PRIu64 ", copy_jobs %" PRIu64 "\n", (uint64_t)st.copy_busy_ns,
+		     (uint64_t)st.copy_jobs);
+	igt_assert_f(st.restore_worker_runs > 0 && st.restore_worker_ns > 0,
+		     "restore_worker_runs %" PRIu64 ", restore_worker_ns %" PRIu64 "\n",
+		     (uint64_t)st.restore_worker_runs, (uint64_t)st.restore_worker_ns);
+	n = st.worker_samples;
+	igt_assert_f(n > 0 && n <= DRM_VLR_STATS_SAMPLES && n <= st.restore_worker_runs,
+		     "worker_samples %u for %" PRIu64 " runs\n", n,
+		     (uint64_t)st.restore_worker_runs);
+	for (uint32_t i = 0; i < n; i++)
+		igt_assert_f(st.restore_worker_lat_ns[i] > 0 &&
+				 st.restore_worker_lat_ns[i] <= st.restore_worker_ns,
+			     "restore_worker_lat_ns[%u] = %" PRIu64 " of %" PRIu64 " ns in all\n",
+			     i, (uint64_t)st.restore_worker_lat_ns[i],
+			     (uint64_t)st.restore_worker_ns);
+	n = st.restore_samples;
+	igt_assert_f(n > 0 && n <= DRM_VLR_STATS_SAMPLES, "restore_samples %u\n", n);
+	for (uint32_t i = 0; i < n; i++)
+		igt_assert_f(st.restore_lat_ns[i] > 0,
+			     "restore sample %u has no latency (%" PRIu64 " bytes)\n", i,
+			     (uint64_t)st.restore_bytes[i]);
+	igt_assert_f(max_sample(st.restore_bytes, n) >= size,
+		     "no restore sample brought back the %" PRIu64 "-byte buffer\n", size);
+	stream_fini(&s);
+}
+
 static void test_evict(int fd, const struct mode *m, unsigned int flags)
 {
 	uint64_t size = (info.vram_size / 4) & ~(VLR_PAGE - 1);
@@ -517,11 +728,17 @@ static void test_evict(int fd, const struct mode *m, unsigned int flags)
 	struct stream s;
 
 	set_mode(fd, m);
+	if (flags & STATS_V2)
+		igt_assert_eq(__vlr_get_stats(fd, 0, DRM_VLR_STATS_RESET, &before), 0);
 	vlr_get_stats(fd, 0, &before);
 	if (flags & TWO_VMS) {
 		test_two_vms(fd);
 	} else if (flags & DESTROY) {
 		test_destroy_preempted(fd);
+	} else if (flags & PRIME) {
+		test_prime(fd);
+	} else if (flags & STATS_V2) {
+		test_stats_v2(fd, m);
 	} else if (flags & (CLOSE_CHILD | KILL_CHILD)) {
 		test_child_mid_restore(fd, flags);
 	} else {
