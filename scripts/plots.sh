@@ -29,7 +29,13 @@ i=0 rc=0
 while read -r tpl name; do
 	i=$((i + 1))
 	case $tpl in
-	bars.gp) size="W=1440; H=$((300 + 330 * (($(grep -c '^# ' "$work/bars.dat") + 2) / 3)))" ;;
+	bars.gp)
+		# panels in rows of 3 (up to 12) or 4; taller rows for slanted config names
+		np=$(grep -c '^# ' "$work/bars.dat")
+		if [ "$np" -gt 12 ]; then cols=4 w=1800; else cols=3 w=1440; fi
+		size="W=$w; H=$((200 + 380 * ((np + cols - 1) / cols)))"
+		;;
+	scaling.gp) size="W=1280; H=900" ;;
 	*) size="W=1280; H=720" ;;
 	esac
 	for fmt in png svg; do

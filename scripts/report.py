@@ -1,13 +1,21 @@
 #!/usr/bin/python3
-"""Static HTML report of one lrbench run: scripts/report.py RUN_DIR
+"""Static HTML report of an lrbench run: scripts/report.py RUN_DIR
 
-Writes RUN_DIR/report.html (atomically): the run's metadata, the summary
-table, every plot in RUN_DIR/plots/ (SVG inlined as data: URIs, so the page
-has no external assets) and the issue-5 targets with the measured ratio
-where the run has the data. All statistics come from `lrbench compare
---json` (the same code as the terminal comparison): per configuration a
-self-comparison gives median, min, max, stddev; between configurations
-the baseline (open-coded when present, else the first) is side A.
+RUN_DIR is either one lrbench result directory (RUN_DIR/result.json) or a
+`make run` folder holding one result directory per scenario
+(RUN_DIR/<scenario>/result.json; RUN_DIR/scenarios.plan lists what was
+planned, RUN_DIR/scenarios.done what finished). Writes RUN_DIR/report.html
+(atomically): the run's metadata, the issue-5 targets with the measured
+value next to each (taken from whichever scenario measures it), and per
+scenario the summary table and every plot in <scenario>/plots/ (SVG inlined
+as data: URIs, so the page has no external assets). It also prints the
+targets on stdout.
+
+All statistics come from `lrbench compare --json` (the same code as the
+terminal comparison): per configuration a self-comparison gives median,
+min, max, stddev; between configurations, preempt-fence<S> is compared with
+open-coded<S> (S = "" or a suffix such as "-q8"), any other configuration
+with open-coded (when present, else the first).
 
 Environment: LRBENCH (default build/bin/lrbench of this tree).
 Exit 0 on success, 1 when lrbench fails, 2 on usage or input errors.
@@ -16,6 +24,7 @@ import base64
 import html
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -53,15 +62,11 @@ def esc(x):
     return html.escape(str(x), quote=True)
 
 
-def fmt(x, pct=False):
+def fmt(x):
     if x is None:
         return "–"
     if isinstance(x, str):
         return esc(x)
-    if pct:
-        return f"{x:+.1f} %"
-    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
-        return f"{x:.4g}"
     return f"{x:.4g}"
 
 
@@ -72,49 +77,103 @@ def lrbench():
     return exe
 
 
-def compare(exe, run_dir, a_cfg, b_cfg):
-    """lrbench compare --json of two configurations of the run; None without data."""
-    cmd = [exe, "compare", "--json", run_dir, run_dir]
-    if a_cfg:
-        cmd += ["--a-config", a_cfg]
-    if b_cfg:
-        cmd += ["--b-config", b_cfg]
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode not in (0, 1):
-        msg = p.stderr.strip().splitlines()
-        if msg and "no metric has data" in msg[0]:
-            return None
-        die(f"{' '.join(cmd)}: exit {p.returncode}: {' '.join(msg)}", 1)
-    try:
-        return json.loads(p.stdout)
-    except ValueError as e:
-        die(f"{' '.join(cmd)}: unreadable output: {e}", 1)
+class Run:
+    """One result directory: its document and cached `lrbench compare --json`."""
+
+    def __init__(self, exe, run_dir, name=None):
+        self.exe, self.dir = exe, run_dir
+        path = os.path.join(run_dir, "result.json")
+        try:
+            with open(path) as f:
+                self.doc = json.load(f)
+        except (OSError, ValueError) as e:
+            die(f"{path}: cannot read: {e}")
+        if (not isinstance(self.doc, dict) or self.doc.get("schema") != "lrbench-result"
+                or self.doc.get("format_version") != 1):
+            die(f"{path}: not an lrbench-result v1 document")
+        if not isinstance(self.doc.get("metrics", []), list):
+            die(f"{path}: metrics: not an array")
+        self.path = path
+        self.name = name or (self.doc.get("scenario") or {}).get("name") or os.path.basename(
+            os.path.abspath(run_dir))
+        self.cfgs = []
+        for m in self.doc.get("metrics") or []:
+            c = m.get("config") if isinstance(m, dict) else None
+            if c and c not in self.cfgs:
+                self.cfgs.append(c)
+        self._cmp = {}
+
+    def compare(self, a_cfg, b_cfg):
+        """lrbench compare --json of two configurations of the run; None without data."""
+        key = (a_cfg, b_cfg)
+        if key in self._cmp:
+            return self._cmp[key]
+        cmd = [self.exe, "compare", "--json", self.dir, self.dir]
+        if a_cfg:
+            cmd += ["--a-config", a_cfg]
+        if b_cfg:
+            cmd += ["--b-config", b_cfg]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        res = None
+        if p.returncode not in (0, 1):
+            msg = p.stderr.strip().splitlines()
+            if not (msg and "no metric has data" in msg[0]):
+                die(f"{' '.join(cmd)}: exit {p.returncode}: {' '.join(msg)}", 1)
+        else:
+            try:
+                res = json.loads(p.stdout)
+            except ValueError as e:
+                die(f"{' '.join(cmd)}: unreadable output: {e}", 1)
+        self._cmp[key] = res
+        return res
+
+    def row(self, a_cfg, b_cfg, metric):
+        cmp = self.compare(a_cfg, b_cfg)
+        return next((r for r in (cmp or {}).get("rows", []) if r["name"] == metric), None)
+
+    def per_rep_stat(self, metric):
+        for m in self.doc.get("metrics") or []:
+            if m.get("name") == metric and m.get("per_rep_stat"):
+                return m["per_rep_stat"]
+        return None
+
+    def pairs(self):
+        """[(baseline, candidate)] compared in the summary table."""
+        if len(self.cfgs) < 2:
+            return []
+        base = BASELINE if BASELINE in self.cfgs else self.cfgs[0]
+        out = []
+        for c in self.cfgs:
+            if c.startswith(CANDIDATE) and BASELINE + c[len(CANDIDATE):] in self.cfgs:
+                out.append((BASELINE + c[len(CANDIDATE):], c))
+            elif c != base and not c.startswith(BASELINE):
+                out.append((base, c))
+        # configurations that are nobody's candidate nor baseline: against the base
+        used = {x for p in out for x in p}
+        out += [(base, c) for c in self.cfgs if c not in used and c != base]
+        return out
 
 
-def configs_of(doc):
-    names = []
-    for m in doc.get("metrics") or []:
-        c = m.get("config")
-        if c and c not in names:
-            names.append(c)
-    return names
-
-
-def meta_rows(doc, cfgs):
+def meta_rows(doc, cfgs, extra=()):
     k, b = doc.get("kernel") or {}, doc.get("backend") or {}
     d, h, s = doc.get("device") or {}, doc.get("host") or {}, doc.get("scenario") or {}
     reps = doc.get("repetitions") or {}
     gib = 1024 ** 3
+    series = k.get("series")
+    if not series:
+        g = re.search(r"-g([0-9a-f]{7,40})", str(k.get("release") or ""))
+        series = ("– (not recorded by this backend" +
+                  (f"; the release's suffix g{g.group(1)} is the kernel tree's commit)" if g else ")"))
     rows = [
         ("status", f"{doc.get('status')}" + (f": {doc.get('reason')}" if doc.get("reason") else "")
          + (" (cancelled)" if doc.get("cancelled") else "")),
         ("suite version", doc.get("suite_version")),
-        ("started", f"{doc.get('start_time')}, {doc.get('duration_s', 0):.1f} s"),
+        ("started", f"{doc.get('start_time')}, {doc.get('duration_s') or 0:.1f} s"),
         ("scenario", f"{s.get('name')} ({s.get('file')}): {s.get('description')}"),
         ("repetitions", f"{reps.get('done')} of {reps.get('planned')}"),
         ("configurations", ", ".join(cfgs) if cfgs else "one (no config field)"),
         ("kernel", f"{k.get('release')} {k.get('version', '')}"),
-        ("kernel series", k.get("series") or "– (not recorded by this backend)"),
+        ("kernel series", series),
         ("mode", k.get("mode") or "– (not recorded by this backend)"),
         ("backend", f"{b.get('name')}, device selector {b.get('device_selector') or 'default'}"),
         ("device", (f"{d.get('name')} ({d.get('vendor')}, {d.get('version')}), "
@@ -123,7 +182,7 @@ def meta_rows(doc, cfgs):
          if d else "not opened"),
         ("host", f"{h.get('sysname')} {h.get('machine')}, {h.get('cpu_model')}, "
                  f"{h.get('ncpus')} CPUs, {(h.get('memory_bytes') or 0) / gib:.3g} GiB"),
-    ]
+    ] + list(extra)
     return "".join(f"<tr><th>{esc(a)}</th><td>{esc(v)}</td></tr>\n" for a, v in rows)
 
 
@@ -146,104 +205,158 @@ def verdict_cell(row):
             f"<td class='{cls}'>{esc(text)}</td>")
 
 
-def summary_table(exe, run_dir, cfgs):
-    """HTML table and the pair comparisons (for the targets)."""
-    pairs = {}
-    if len(cfgs) < 2:
-        c = cfgs[0] if cfgs else None
-        self_cmp = compare(exe, run_dir, c, c)
-        if not self_cmp:
-            return "<p class=na>No metric has data in this run.</p>", pairs
-        head = ("<tr><th>metric</th><th>unit</th><th>better</th>"
-                "<th>median<br><span class=spread>min – max, ±stddev, n reps</span></th></tr>")
-        body = "".join(
-            f"<tr><td class=name>{esc(r['name'])}</td><td>{esc(r['unit'])}</td>"
-            f"<td>{esc(r['direction'])}</td>{side_cell(r['a'])}</tr>\n"
-            for r in self_cmp["rows"])
-        return f"<table class=summary>{head}{body}</table>", pairs
-    base = BASELINE if BASELINE in cfgs else cfgs[0]
-    others = [c for c in cfgs if c != base]
-    selfs = {c: compare(exe, run_dir, c, c) for c in cfgs}
-    for c in others:
-        pairs[(base, c)] = compare(exe, run_dir, base, c)
+def metric_names(run, cfgs):
     names = []
     for c in cfgs:
-        for r in (selfs[c] or {}).get("rows", []):
+        for r in (run.compare(c, c) or {}).get("rows", []):
             if r["name"] not in [n for n, _ in names]:
                 names.append((r["name"], r))
+    return names
+
+
+def one_table(run, cfgs, pairs):
+    """Summary table over configurations cfgs, ratio columns for pairs."""
+    names = metric_names(run, cfgs)
+    if not names:
+        return "<p class=na>No metric has data in this run.</p>"
     head = "<tr><th>metric</th><th>unit</th><th>better</th>"
-    head += "".join(f"<th>{esc(c)}<br><span class=spread>median; min – max, ±stddev, n</span></th>"
-                    for c in cfgs)
-    head += "".join(f"<th>{esc(c)} / {esc(base)}<br><span class=spread>ratio of medians</span></th>"
+    head += "".join(f"<th>{esc(c or 'median')}<br><span class=spread>"
+                    f"{'median; ' if c else ''}min – max, ±stddev, n</span></th>" for c in cfgs)
+    head += "".join(f"<th>{esc(b)} / {esc(a)}<br><span class=spread>ratio of medians</span></th>"
                     f"<th>%change<br><span class=spread>of means</span></th><th>significant?</th>"
-                    for c in others)
+                    for a, b in pairs)
     head += "</tr>"
     body = ""
     for name, r0 in names:
         body += (f"<tr><td class=name>{esc(name)}</td><td>{esc(r0['unit'])}</td>"
                  f"<td>{esc(r0['direction'])}</td>")
         for c in cfgs:
-            row = next((r for r in (selfs[c] or {}).get("rows", []) if r["name"] == name), None)
+            row = run.row(c, c, name)
             body += side_cell(row["a"] if row else None)
-        for c in others:
-            row = next((r for r in (pairs[(base, c)] or {}).get("rows", [])
-                        if r["name"] == name), None)
+        for a, b in pairs:
+            row = run.row(a, b, name)
             body += verdict_cell(row) if row else "<td colspan=3 class=na>–</td>"
         body += "</tr>\n"
-    thr = next((p["threshold_pct"] for p in pairs.values() if p), 5)
+    return f"<table class=summary>{head}{body}</table>"
+
+
+def summary_html(run):
+    cfgs = run.cfgs
+    if len(cfgs) < 2:
+        c = cfgs[0] if cfgs else None
+        return one_table(run, [c], [])
+    pairs = run.pairs()
+    thr = next((run.compare(a, b)["threshold_pct"] for a, b in pairs if run.compare(a, b)), 5)
     note = (f"<p class=note>Significant: the per-repetition ranges of the two configurations "
             f"do not overlap and the change of the means exceeds {thr:g} % (lkp-tests style; "
             f"<code>lrbench compare</code>). Regression/improvement follow each metric's "
             f"better direction.</p>")
-    return f"<table class=summary>{head}{body}</table>{note}", pairs
+    # several mode pairs with a suffix each (scaling: -q1 ... -q8): one table per pair
+    if len(pairs) > 1 and all(b.startswith(CANDIDATE) and a.startswith(BASELINE)
+                              for a, b in pairs):
+        out = ""
+        for a, b in pairs:
+            suffix = b[len(CANDIDATE):]
+            label = (f"{suffix[2:]} LR queue{'s' if suffix[2:] != '1' else ''}"
+                     if re.fullmatch(r"-q[0-9]+", suffix) else suffix or "modes")
+            out += f"<h4>{esc(label)}: {esc(a)} vs {esc(b)}</h4>\n" + one_table(run, [a, b], [(a, b)])
+        return out + note
+    return one_table(run, cfgs, pairs) + note
 
 
-def targets_table(exe, run_dir, cfgs):
-    rows = ""
-    for text, metric, (a, b), (op, bound) in TARGETS:
-        measured, verdict, cls = NOT_MEASURED, "", "na"
-        if b in cfgs and (a is None or a in cfgs):
-            cmp = compare(exe, run_dir, a or b, b)
-            row = next((r for r in (cmp or {}).get("rows", []) if r["name"] == metric), None)
-            if row and row["a"] and row["b"] and row["a"]["n"] and row["b"]["n"]:
-                value = row["b"]["median"] if a is None else row.get("ratio")
-                if value is None:
-                    measured = (f"ratio undefined: the median of {a} is 0 "
-                                f"({b}: {row['b']['median']:.4g})")
+def target_rows(runs):
+    """Per target, what each scenario measured: [(target, [(run, measured, verdict, cls)])]."""
+    out = []
+    for t in TARGETS:
+        text, metric, (a, b), (op, bound) = t
+        found = []
+        for run in runs:
+            if b not in run.cfgs or (a is not None and a not in run.cfgs):
+                continue
+            row = run.row(a or b, b, metric)
+            if not (row and row["a"] and row["b"] and row["a"]["n"] and row["b"]["n"]):
+                continue
+            stat = run.per_rep_stat(metric)
+            stat = f" of the per-repetition {stat}" if stat and stat != "value" else ""
+            value = row["b"]["median"] if a is None else row.get("ratio")
+            verdict, cls = "", "na"
+            if value is None:
+                measured = (f"ratio undefined: the median of {a} is 0 "
+                            f"({b}: {row['b']['median']:.4g})")
+            else:
+                met = value <= bound if op == "<=" else value >= bound
+                if a is None:
+                    measured = f"median{stat} = {value:.3g}"
+                    other = run.row(BASELINE, BASELINE, metric) if BASELINE in run.cfgs else None
+                    if other and other["a"] and other["a"]["n"]:
+                        measured += f" ({BASELINE}: {other['a']['median']:.3g})"
                 else:
-                    met = value <= bound if op == "<=" else value >= bound
-                    what = "median" if a is None else f"{b} / {a}"
-                    measured = f"{what} = {value:.3g}"
-                    if a is not None:
-                        measured += f" ({row['verdict']})"
-                    verdict, cls = ("met", "good") if met else ("missed", "bad")
-        rows += (f"<tr><td>{esc(text)}</td><td><code>{esc(metric)}</code> {esc(op)} {bound:.3g}"
-                 f"</td><td class='{cls}'>{esc(measured)}</td><td class='{cls}'>{esc(verdict)}"
-                 f"</td></tr>\n")
-    return ("<table class=targets><tr><th>target</th><th>goal</th><th>measured</th>"
+                    measured = f"{b} / {a} = {value:.3g} ({row['verdict']})"
+                    if stat:
+                        measured += f"; medians{stat}"
+                verdict, cls = ("met", "good") if met else ("missed", "bad")
+            found.append((run, measured, verdict, cls))
+        out.append((t, found))
+    return out
+
+
+def targets_html(runs, multi):
+    rows = ""
+    for (text, metric, (a, b), (op, bound)), found in target_rows(runs):
+        goal = f"<code>{esc(metric)}</code> {esc(op)} {bound:.3g}"
+        if not found:
+            cols = "<td class=na>–</td>" if multi else ""
+            why = NOT_MEASURED
+            if multi or any((r.doc.get("backend") or {}).get("name") == "vlr" for r in runs):
+                why = (f"not measured in this run (no scenario has {metric} in "
+                       f"{' and '.join(c for c in (a, b) if c)})")
+            rows += (f"<tr><td>{esc(text)}</td><td>{goal}</td>{cols}<td class='na'>"
+                     f"{esc(why)}</td><td class='na'></td></tr>\n")
+            continue
+        for i, (run, measured, verdict, cls) in enumerate(found):
+            first = (f"<td rowspan={len(found)}>{esc(text)}</td><td rowspan={len(found)}>{goal}</td>"
+                     if i == 0 else "")
+            scen = f"<td><a href='#scenario-{esc(run.name)}'>{esc(run.name)}</a></td>" if multi else ""
+            rows += (f"<tr>{first}{scen}<td class='{cls}'>{esc(measured)}</td>"
+                     f"<td class='{cls}'>{esc(verdict)}</td></tr>\n")
+    scen_head = "<th>scenario</th>" if multi else ""
+    return (f"<table class=targets><tr><th>target</th><th>goal</th>{scen_head}<th>measured</th>"
             f"<th></th></tr>{rows}</table>")
 
 
-def plots_html(run_dir):
+def targets_text(runs):
+    lines = ["targets (issue 5):"]
+    for (text, metric, _, (op, bound)), found in target_rows(runs):
+        lines.append(f"  {text}  [{metric} {op} {bound:.3g}]")
+        if not found:
+            lines.append("      not measured in this run")
+        for run, measured, verdict, _ in found:
+            lines.append(f"      {run.name}: {measured}: {verdict or '-'}")
+    return "\n".join(lines)
+
+
+def plots_html(run_dir, prefix=""):
     pdir = os.path.join(run_dir, "plots")
     if not os.path.isdir(pdir):
         return "<p class=na>No plots (run <code>make plots DIR=…</code> first).</p>", []
     names = sorted(n[:-4] for n in os.listdir(pdir) if n.endswith(".svg"))
-    order = lambda n: (0 if n == "timeline" else 1 if n.startswith("cdf-") else 2, n)
+    order = lambda n: (0 if n == "scaling" else 1 if n == "timeline" else
+                       2 if n.startswith("cdf-") else 3, n)
     names.sort(key=order)
     out = ""
     for n in names:
         with open(os.path.join(pdir, n + ".svg"), "rb") as f:
             data = base64.b64encode(f.read()).decode()
-        out += (f"<figure id='plot-{esc(n)}' data-plot='{esc(n)}'>"
+        out += (f"<figure id='plot-{esc(prefix + n)}' data-plot='{esc(n)}'>"
                 f"<img alt='{esc(n)}' src='data:image/svg+xml;base64,{data}'>"
-                f"<figcaption>plots/{esc(n)}.svg (also .png)</figcaption></figure>\n")
+                f"<figcaption>{esc(prefix)}plots/{esc(n)}.svg (also .png)</figcaption></figure>\n")
     return out or "<p class=na>No plots in plots/.</p>", names
 
 
 CSS = """
 body{font-family:'DejaVu Sans',sans-serif;margin:2em auto;max-width:1500px;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+h3{font-size:1.1em;margin-top:1.5em}h4{font-size:1em;margin:1em 0 .2em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.3em .6em;
 text-align:left;vertical-align:top}th{background:#f3f3f3}
 table.summary td{text-align:right}table.summary td.name,table.summary td:nth-child(2),
@@ -254,53 +367,148 @@ figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#666}
 """
 
+SUMMARY_NOTE = """<p class=note>Per metric, the median of the per-repetition values (what one
+value is: <code>per_rep_stat</code> in result.json), the range and sample standard deviation
+over repetitions. Definitions: results/README.md.</p>"""
+TARGETS_NOTE = """<p class=note>The targets of the headline comparison (issue 5), preempt-fence
+against open-coded on the vlr device; ratios are medians of the candidate over the baseline.</p>"""
 
-def main(argv):
-    if len(argv) != 2 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    run_dir = argv[1].rstrip("/") or "/"
-    path = os.path.join(run_dir, "result.json")
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
-        die(f"{path}: cannot read: {e}")
-    if doc.get("schema") != "lrbench-result" or doc.get("format_version") != 1:
-        die(f"{path}: not an lrbench-result v1 document")
-    exe = lrbench()
-    cfgs = configs_of(doc)
-    summary, _ = summary_table(exe, run_dir, cfgs)
-    plots, names = plots_html(run_dir)
-    title = f"lrbench: {(doc.get('scenario') or {}).get('name')} — {doc.get('start_time')}"
-    page = f"""<!DOCTYPE html>
-<html lang=en><head><meta charset=utf-8><title>{esc(title)}</title>
-<style>{CSS}</style></head><body>
-<h1>{esc(title)}</h1>
-<h2 id=metadata>Run</h2>
-<table class=meta>{meta_rows(doc, cfgs)}</table>
-<h2 id=summary>Summary</h2>
-<p class=note>Per metric, the median of the per-repetition values (what one value is:
-<code>per_rep_stat</code> in result.json), the range and sample standard deviation over
-repetitions. Definitions: results/README.md.</p>
-{summary}
-<h2 id=plots>Plots</h2>
-{plots}
-<h2 id=targets>Targets</h2>
-<p class=note>The targets of the headline comparison (issue 5), preempt-fence against
-open-coded on the vlr device; ratios are medians of the candidate over the baseline.</p>
-{targets_table(exe, run_dir, cfgs)}
-<p class=note>Generated by scripts/report.py from {esc(path)}; plots: {len(names)}.</p>
-</body></html>
-"""
+
+def write_page(run_dir, title, body):
+    page = (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{esc(title)}</title>\n"
+            f"<style>{CSS}</style></head><body>\n<h1>{esc(title)}</h1>\n{body}</body></html>\n")
     tmp = os.path.join(run_dir, ".report.html.tmp")
     with open(tmp, "w") as f:
         f.write(page)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, os.path.join(run_dir, "report.html"))
+
+
+def single(exe, run_dir):
+    run = Run(exe, run_dir)
+    doc = run.doc
+    plots, names = plots_html(run_dir)
+    title = f"lrbench: {(doc.get('scenario') or {}).get('name')} — {doc.get('start_time')}"
+    body = f"""<h2 id=metadata>Run</h2>
+<table class=meta>{meta_rows(doc, run.cfgs)}</table>
+<h2 id=summary>Summary</h2>
+{SUMMARY_NOTE}
+{summary_html(run)}
+<h2 id=plots>Plots</h2>
+{plots}
+<h2 id=targets>Targets</h2>
+{TARGETS_NOTE}
+{targets_html([run], False)}
+<p class=note>Generated by scripts/report.py from {esc(run.path)}; plots: {len(names)}.</p>
+"""
+    write_page(run_dir, title, body)
+    print(targets_text([run]))
     print(f"report: {os.path.join(run_dir, 'report.html')} ({len(names)} plots, "
-          f"{len(cfgs) or 1} configuration{'s' if len(cfgs) > 1 else ''})")
+          f"{len(run.cfgs) or 1} configuration{'s' if len(run.cfgs) > 1 else ''})")
+
+
+def read_lines(path):
+    try:
+        with open(path) as f:
+            return [ln.split() for ln in f if ln.strip() and not ln.startswith("#")]
+    except OSError:
+        return None
+
+
+def multi(exe, run_dir):
+    planned = read_lines(os.path.join(run_dir, "scenarios.plan"))
+    done = {ln[0]: ln[1:] for ln in read_lines(os.path.join(run_dir, "scenarios.done")) or []}
+    subdirs = sorted(n for n in os.listdir(run_dir)
+                     if os.path.isfile(os.path.join(run_dir, n, "result.json")))
+    order = [ln[0] for ln in planned or []]
+    order += [n for n in subdirs if n not in order]
+    if not subdirs and planned is None:
+        die(f"{run_dir}: no result.json in it or in its subfolders")
+    runs, status_rows = [], ""
+    for name in order:
+        d = os.path.join(run_dir, name)
+        plan = next((ln for ln in planned or [] if ln[0] == name), None)
+        plan_txt = f"{plan[1]} × {plan[2]} s" if plan and len(plan) >= 3 else "–"
+        if name not in subdirs:
+            ex = done.get(name)
+            why = (f"not measured in this run: lrbench exit {ex[0]} without a result "
+                   f"(see console.log)" if ex else
+                   "not run: the run ended before this scenario started")
+            status_rows += (f"<tr><td class=name>{esc(name)}</td><td>{esc(plan_txt)}</td>"
+                            f"<td class=na colspan=4>{esc(why)}</td></tr>\n")
+            continue
+        run = Run(exe, d, name)
+        runs.append(run)
+        doc = run.doc
+        reps = doc.get("repetitions") or {}
+        ex = done.get(name)
+        ex_txt = (f"exit {ex[0]} after {ex[1]} s" if ex and len(ex) >= 2
+                  else "did not finish (killed or interrupted)" if plan else "–")
+        st = doc.get("status")
+        cls = "good" if st == "pass" and ex and ex[0] == "0" else "bad" if st == "fail" else ""
+        status_rows += (f"<tr><td class=name><a href='#scenario-{esc(name)}'>{esc(name)}</a></td>"
+                        f"<td>{esc(plan_txt)}</td><td class='{cls}'>{esc(st)}"
+                        f"{esc(': ' + doc['reason']) if doc.get('reason') else ''}</td>"
+                        f"<td>{esc(reps.get('done'))} of {esc(reps.get('planned'))}</td>"
+                        f"<td>{esc(', '.join(run.cfgs) or '–')}</td><td>{esc(ex_txt)}</td></tr>\n")
+    stamp = os.path.basename(os.path.abspath(run_dir))
+    title = f"lrbench: make run {stamp}"
+    meta = "<p class=na>No scenario wrote a result.</p>"
+    if runs:
+        d0 = runs[0].doc
+        rows = meta_rows(d0, runs[0].cfgs)
+        # the run-wide rows only: scenario/repetitions/configurations/status are per scenario
+        keep = ("suite version", "kernel", "kernel series", "backend", "device", "host")
+        rows = "".join(r for r in rows.splitlines(True)
+                       if any(r.startswith(f"<tr><th>{k}</th>") for k in keep))
+        total = sum((r.doc.get("duration_s") or 0) for r in runs)
+        rows += (f"<tr><th>started</th><td>{esc(d0.get('start_time'))}, "
+                 f"{total:.0f} s of lrbench runs</td></tr>\n")
+        meta = f"<table class=meta>{rows}</table>"
+    body = f"""<h2 id=metadata>Run</h2>
+{meta}
+<table class=scenarios><tr><th>scenario</th><th>planned<br><span class=spread>repetitions ×
+seconds</span></th><th>status</th><th>repetitions</th><th>configurations</th><th>lrbench</th></tr>
+{status_rows}</table>
+<h2 id=targets>Targets</h2>
+{TARGETS_NOTE}
+{targets_html(runs, True)}
+"""
+    nplots = 0
+    for run in runs:
+        s = run.doc.get("scenario") or {}
+        plots, names = plots_html(run.dir, run.name + "/")
+        nplots += len(names)
+        body += f"""<h2 id='scenario-{esc(run.name)}'>Scenario {esc(run.name)}</h2>
+<p>{esc(s.get('description') or '')}</p>
+<details><summary>run details</summary><table class=meta>{meta_rows(run.doc, run.cfgs)}</table></details>
+<h3>Summary</h3>
+{SUMMARY_NOTE}
+{summary_html(run)}
+<h3>Plots</h3>
+{plots}
+"""
+    body += (f"<p class=note>Generated by scripts/report.py from {esc(run_dir)}: "
+             f"{len(runs)} scenarios, {nplots} plots.</p>\n")
+    write_page(run_dir, title, body)
+    print(targets_text(runs))
+    print(f"report: {os.path.join(run_dir, 'report.html')} ({len(runs)} scenarios, "
+          f"{nplots} plots)")
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    run_dir = argv[1].rstrip("/") or "/"
+    if not os.path.isdir(run_dir):
+        die(f"{run_dir}: no such directory")
+    exe = lrbench()
+    if os.path.exists(os.path.join(run_dir, "result.json")):
+        single(exe, run_dir)
+    else:
+        multi(exe, run_dir)
     return 0
 
 

@@ -1,27 +1,105 @@
 #!/usr/bin/env bash
-# `make run`: the main job. By default (BACKEND=vlr) it boots the patched
-# User-Mode Linux kernel (scripts/uml-build.sh builds it when needed, then
-# scripts/uml-run.sh) and runs lrbench's vlr-compare scenario inside it on the
-# vlr device, alternating the modes open-coded / preempt-fence; the results
-# folder is mounted read-write in UML. With BACKEND=opencl it runs the
-# default scenario on the host's OpenCL device (PoCL's CPU device on a
-# machine without a GPU). Either way it writes results/runs/<UTC timestamp>/,
-# prints the summary (and, for vlr, the open-coded vs preempt-fence compare
-# table), draws the plots (scripts/plots.sh), writes the HTML report
-# (scripts/report.sh) and prints the report's path. Environment / make
-# variables:
-#   BACKEND=NAME     vlr (default) or opencl (or any backend: run on the host)
-#   LR_UML_KERNEL=P  vlr: use this UML kernel instead of scripts/uml-build.sh's
-#   DEVICE=SEL       device selector ("P:D" or a name substring)
-#   SCENARIO=NAME    scenario name or file (default: default)
-#   DURATION=S       seconds per repetition (scales the phases)
-#   REPS=N           repetitions
-# Exit status is lrbench's: 0 pass, 1 failure, 77 skip (reason printed).
+# `make run`: the main job.
+#
+# BACKEND=vlr (default): builds (cached) and boots the patched User-Mode Linux
+# kernel ONCE (scripts/uml-build.sh, scripts/uml-run.sh) and runs the default
+# comparison inside it on the vlr device: the scenarios vlr-steady, vlr-burst,
+# vlr-ramp, vlr-scaling and vlr-mixed, each scaled down (fewer, shorter
+# repetitions; table below) so the whole run takes a few minutes. lrbench
+# alternates the device modes open-coded / preempt-fence across repetitions.
+# Each scenario writes results/runs/<UTC stamp>/<scenario>/ (result.json is
+# rewritten after every repetition, so killing the run loses nothing already
+# finished); the run folder is mounted read-write in UML. Then, on the host:
+# plots per scenario (scripts/plots.sh), the open-coded vs preempt-fence
+# compare table per scenario (pairs -qN of the scaling runs too), one HTML
+# report for the whole run (scripts/report.py results/runs/<stamp>, which
+# also prints the targets) and the report's path.
+#
+# BACKEND=opencl (or any backend but vlr): runs SCENARIO (default: default) on
+# the host's device into results/runs/<stamp>/, plots, report.
+#
+# Environment / make variables:
+#   BACKEND=NAME      vlr (default) or opencl (or any backend: run on the host)
+#   SCENARIOS="A B"   vlr: scenarios to run in the one boot (default: the five above)
+#   SCENARIO=NAME     opencl: scenario name or file (default: default)
+#   DURATION=S        seconds per repetition, for every scenario (default: table)
+#   REPS=N            repetitions, for every scenario (default: table)
+#   DEVICE=SEL        device selector ("P:D" or a name substring)
+#   LR_UML_KERNEL=P   vlr: use this UML kernel instead of scripts/uml-build.sh's
+#   LR_UML_TIMEOUT=S  vlr: kill the boot after S s (default: twice the plan + 120 s)
+#
+# Exit status: 0 when every scenario passed; otherwise the first failing
+# scenario's lrbench status (1 failure, 2 usage, 77 skip when all skipped),
+# 97 for a kernel splat in UML, 124 boot timeout, 130 interrupted. Plots and
+# report are made for whatever finished, interrupted or not.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 lrbench=${LRBENCH:-build/bin/lrbench}
+
+# Short form of each default scenario: repetitions (modes alternate, so half
+# per mode; vlr-scaling has 8 configs: 2 each) x seconds per repetition.
+# About 6 minutes of measurement in all.
+default_plan() {
+	cat <<-'EOF'
+		vlr-steady 6 10
+		vlr-burst 6 10
+		vlr-ramp 6 12
+		vlr-scaling 16 6
+		vlr-mixed 6 10
+	EOF
+}
+
+# worst exit status of the scenarios: the first failure, else 77 when every
+# one skipped, else 0. Reads "name rc" lines.
+worst_rc() {
+	awk 'BEGIN { bad = 0; n = 0; skipped = 0 }
+	     { n++; if ($2 == 77) skipped++; else if ($2 != 0 && !bad) bad = $2 }
+	     END { if (bad) print bad; else if (n && skipped == n) print 77; else print 0 }'
+}
+
+# ---------------------------------------------------------------------------
+# Inside UML (PID 1's command): run each "scenario reps duration" line of
+# DIR/scenarios.plan in order, each into DIR/<scenario>/.
+if [ "${1:-}" = --in-uml ]; then
+	dir=$2
+	plan=$dir/scenarios.plan
+	[ -r "$plan" ] || { echo "run: inside UML: $plan: no such file" >&2; exit 2; }
+	n=$(grep -c . "$plan")
+	i=0
+	: >"$dir/scenarios.done"
+	while read -r name reps duration; do
+		i=$((i + 1))
+		echo "run: [$i/$n] $name: $reps repetitions x $duration s (~$((reps * duration)) s)"
+		t0=$(date +%s)
+		args=(run "$name" -o "$dir/$name" --summary --backend vlr --reps "$reps"
+			--duration "$duration")
+		[ -n "${DEVICE:-}" ] && args+=(--device "$DEVICE")
+		"$lrbench" "${args[@]}" </dev/null
+		rc=$?
+		# one line per finished scenario (fsync: the host keeps it if UML dies)
+		echo "$name $rc $(($(date +%s) - t0))" >>"$dir/scenarios.done"
+		sync "$dir/scenarios.done" 2>/dev/null || sync
+		echo "run: [$i/$n] $name: exit $rc after $(($(date +%s) - t0)) s"
+		# lrbench cancelled by a signal: stop here
+		[ "$rc" -gt 128 ] && break
+	done <"$plan"
+	exit "$(worst_rc <"$dir/scenarios.done")"
+fi
+# ---------------------------------------------------------------------------
+
 [ -x "$lrbench" ] || { echo "run: $lrbench is not built (make all)" >&2; exit 1; }
+for v in DURATION REPS; do
+	val=${!v:-}
+	[ -z "$val" ] || [[ $val =~ ^[0-9]+([.][0-9]+)?$ ]] || {
+		echo "run: $v='$val': expected a positive number" >&2
+		exit 2
+	}
+done
+[ -z "${REPS:-}" ] || [[ ${REPS} =~ ^[1-9][0-9]*$ ]] || {
+	echo "run: REPS='$REPS': expected a positive integer" >&2
+	exit 2
+}
 
 backend=${BACKEND:-vlr}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -29,68 +107,131 @@ dir=results/runs/$stamp
 n=1
 while [ -e "$dir" ]; do dir=results/runs/$stamp-$n; n=$((n + 1)); done
 
-if [ "$backend" = vlr ]; then
-	# short form of vlr-compare: 6 repetitions (3 per mode) of 12 s, ~2 min
-	scenario=${SCENARIO:-vlr-compare}
-	duration=${DURATION:-12}
-	reps=${REPS:-6}
-else
-	scenario=${SCENARIO:-default}
-	duration=${DURATION:-}
-	reps=${REPS:-}
-fi
-args=(run "$scenario" -o "$dir" --summary --backend "$backend")
-[ -n "${DEVICE:-}" ] && args+=(--device "$DEVICE")
-[ -n "$duration" ] && args+=(--duration "$duration")
-[ -n "$reps" ] && args+=(--reps "$reps")
+interrupted=0
+trap 'interrupted=1' INT TERM
 
-if [ "$backend" = vlr ]; then
-	if [ -n "${LR_UML_KERNEL:-}" ]; then
-		kernel=$LR_UML_KERNEL
-	else
-		echo "run: vlr: [1/3] UML kernel with the vlr device (scripts/uml-build.sh; cached after" \
-			"the first build, cold ~4 min on 2 cores)"
-		kernel=$(scripts/uml-build.sh --print-path) || {
-			echo "run: vlr: building the UML kernel failed (messages above)" >&2
-			exit 1
-		}
+report() { # plots + report of $dir; prints the path; returns non-zero on failure
+	local rc=0 d
+	if [ "$backend" = vlr ]; then
+		for d in "$dir"/*/; do
+			[ -f "$d/result.json" ] || continue
+			scripts/plots.sh "${d%/}" || rc=1
+		done
+	elif [ -f "$dir/result.json" ]; then
+		scripts/plots.sh "$dir" || rc=1
 	fi
-	[ -x "$kernel" ] || { echo "run: vlr: UML kernel $kernel is not executable" >&2; exit 1; }
-	mkdir -p "$dir"
-	abs=$(cd "$dir" && pwd)
-	echo "run: vlr: [2/3] booting UML ($kernel) and running in it: $lrbench ${args[*]}"
-	scripts/uml-run.sh --kernel "$kernel" --out "$abs" --timeout "${LR_UML_TIMEOUT:-900}" \
-		--no-kmemleak -- "$lrbench" "${args[@]}"
-	rc=$?
-	echo "run: vlr: [3/3] plots and report on the host"
-else
-	echo "run: $lrbench ${args[*]}"
+	LRBENCH=$lrbench /usr/bin/python3 scripts/report.py "$dir" || rc=1
+	[ -f "$dir/report.html" ] && echo "run: report: $dir/report.html"
+	return $rc
+}
+
+if [ "$backend" != vlr ]; then
+	scenario=${SCENARIO:-default}
+	args=(run "$scenario" -o "$dir" --summary --backend "$backend")
+	[ -n "${DEVICE:-}" ] && args+=(--device "$DEVICE")
+	[ -n "${DURATION:-}" ] && args+=(--duration "$DURATION")
+	[ -n "${REPS:-}" ] && args+=(--reps "$REPS")
+	echo "run: [1/2] $lrbench ${args[*]}"
 	"$lrbench" "${args[@]}"
 	rc=$?
+	[ "$interrupted" -eq 1 ] && [ "$rc" -eq 0 ] && rc=130
+	if [ ! -f "$dir/result.json" ]; then
+		echo "run: no result was written (exit $rc)" >&2
+		exit "$rc"
+	fi
+	echo "run: [2/2] plots and report of $dir"
+	report || { [ "$rc" -eq 0 ] && rc=1; }
+	echo "run: exit $rc; results in $dir/ (lrbench show $dir prints the summary again)"
+	exit "$rc"
 fi
+
+# --- vlr: the default comparison in one UML boot ---------------------------
+scen_dir=${LRBENCH_SCENARIOS:-bench/scenarios}
+plan=$(mktemp /tmp/lrbench-plan-XXXXXX)
+if [ -n "${SCENARIOS:-}" ]; then
+	for s in $SCENARIOS; do
+		line=$(default_plan | awk -v s="$s" '$1 == s')
+		echo "${line:-$s 6 10}"
+	done >"$plan"
+else
+	default_plan >"$plan"
+fi
+# scenario files that are not there are reported and left out
+: >"$plan.ok"
+while read -r name reps duration; do
+	[[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "run: scenario '$name': bad name" >&2; rm -f "$plan" "$plan.ok"; exit 2; }
+	if [ ! -f "$scen_dir/$name.ini" ]; then
+		echo "run: scenario $name: $scen_dir/$name.ini does not exist: left out of this run" >&2
+		continue
+	fi
+	echo "$name ${REPS:-$reps} ${DURATION:-$duration}" >>"$plan.ok"
+done <"$plan"
+mv "$plan.ok" "$plan"
+if [ ! -s "$plan" ]; then
+	echo "run: none of the scenarios exists in $scen_dir (SCENARIOS=... to choose)" >&2
+	rm -f "$plan"
+	exit 1
+fi
+total=$(awk '{ s += $2 * $3 } END { printf "%d", s }' "$plan")
+mkdir -p "$dir"
+mv "$plan" "$dir/scenarios.plan"
+echo "run: vlr: $(wc -l <"$dir/scenarios.plan") scenarios in one UML boot, ~$((total / 60)) min $((total % 60)) s of measurement:"
+sed 's/^\([^ ]*\) \([^ ]*\) \(.*\)/  \1: \2 repetitions x \3 s/' "$dir/scenarios.plan"
+
+if [ -n "${LR_UML_KERNEL:-}" ]; then
+	kernel=$LR_UML_KERNEL
+else
+	echo "run: vlr: [1/3] UML kernel with the vlr device (scripts/uml-build.sh; cached after" \
+		"the first build, cold ~4 min on 2 cores)"
+	kernel=$(scripts/uml-build.sh --print-path) || {
+		echo "run: vlr: building the UML kernel failed (messages above)" >&2
+		exit 1
+	}
+fi
+[ -x "$kernel" ] || { echo "run: vlr: UML kernel $kernel is not executable" >&2; exit 1; }
+abs=$(cd "$dir" && pwd)
+echo "run: vlr: [2/3] booting UML ($kernel); results in $dir/<scenario>/"
+env_args=()
+[ -n "${DEVICE:-}" ] && env_args+=(--env DEVICE)
+LRBENCH=$lrbench scripts/uml-run.sh --kernel "$kernel" --out "$abs" \
+	--timeout "${LR_UML_TIMEOUT:-$((total * 2 + 120))}" --no-kmemleak --env LRBENCH "${env_args[@]}" \
+	-- scripts/run-main.sh --in-uml "$abs"
+rc=$?
+[ "$interrupted" -eq 1 ] && echo "run: interrupted: plots and report of what finished" >&2
+
+echo "run: vlr: [3/3] plots, compare tables and the report on the host"
+done_list=$dir/scenarios.done
+while read -r name reps duration; do
+	d=$dir/$name
+	if [ ! -f "$d/result.json" ]; then
+		echo "run: $name: not run (no $d/result.json)"
+		continue
+	fi
+	st=$(awk -v s="$name" '$1 == s { print $2 }' "$done_list" 2>/dev/null)
+	echo "run: $name: exit ${st:-? (did not finish)}"
+	# open-coded vs preempt-fence, and each open-coded-qN vs preempt-fence-qN
+	for b in $(/usr/bin/python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+seen = []
+for m in doc.get("metrics") or []:
+    c = m.get("config") or ""
+    if c.startswith("preempt-fence") and c not in seen:
+        seen.append(c)
+print(" ".join(seen))' "$d/result.json"); do
+		a=open-coded${b#preempt-fence}
+		"$lrbench" compare "$d" "$d" --a-config "$a" --b-config "$b" 2>&1 | sed "s/^/  /"
+	done
+done <"$dir/scenarios.plan"
+report || { [ "$rc" -eq 0 ] && rc=1; }
+[ "$interrupted" -eq 1 ] && [ "$rc" -eq 0 ] && rc=130
 case $rc in
 0) verdict=pass ;;
 97) verdict="FAILED: kernel splat in UML (see $dir/kernel.log)" ;;
-77) verdict="skipped (reason above)" ;;
-2) verdict="usage error" ;;
+77) verdict="skipped (reasons above)" ;;
+124) verdict="FAILED: the boot ran past its timeout" ;;
+130) verdict="interrupted" ;;
 *) verdict="FAILED (exit $rc)" ;;
 esac
-if [ -f "$dir/result.json" ]; then
-	# the summary is printed by lrbench --summary; say where everything is
-	echo "run: $verdict; results in $dir/ (result.json, timeline.csv, pressure.csv)"
-	echo "run: lrbench show $dir   # to print the summary again"
-	if [ "$backend" = vlr ] && [ "$rc" -eq 0 ]; then
-		"$lrbench" compare "$dir" "$dir" --a-config open-coded --b-config preempt-fence
-	fi
-	# plots and report are made for every result (a skip gets a report that says why);
-	# their failure makes the run fail only when the run itself passed
-	if scripts/plots.sh "$dir" && LRBENCH=$lrbench scripts/report.sh "$dir"; then
-		echo "run: report: $dir/report.html"
-	else
-		echo "run: plots/report failed (messages above)" >&2
-		[ "$rc" -eq 0 ] && rc=1
-	fi
-else
-	echo "run: $verdict; no result was written" >&2
-fi
-exit $rc
+echo "run: $verdict; results in $dir/ (per scenario: result.json, timeline.csv, pressure.csv, plots/)"
+exit "$rc"

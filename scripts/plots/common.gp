@@ -15,4 +15,4 @@ set key opaque box lc rgb '#bbbbbb'
 array cfg_rgb[8] = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf']
 do for [i=1:8] { set linetype i lc rgb cfg_rgb[i] lw 2 }
 # the same colours with alpha, for overlaid repetitions (ARGB)
-array cfg_argb[8] = ['#a01f77b4', '#a0d62728', '#a02ca02c', '#a0ff7f0e', '#a09467bd', '#a08c564b', '#a0e377c2', '#a017becf']
+array cfg_argb[8] = ['#c81f77b4', '#c8d62728', '#c82ca02c', '#c8ff7f0e', '#c89467bd', '#c88c564b', '#c8e377c2', '#c817becf']

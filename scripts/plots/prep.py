@@ -19,6 +19,7 @@ import csv
 import json
 import math
 import os
+import re
 import sys
 
 SCHEMA, FORMAT = "lrbench-result", 1
@@ -26,7 +27,7 @@ SCHEMA, FORMAT = "lrbench-result", 1
 SKIP_BARS = {"sampler_cpu", "sampler_lateness", "sampler_overruns", "throughput_bytes",
              "verify_failures"}
 SKIP_CDF = {"sampler_lateness"}
-MAX_PANELS = 12
+MAX_PANELS = 32
 MAX_CONFIGS = 8  # colours in common.gp
 
 
@@ -144,6 +145,31 @@ def timeline(doc, run_dir, work, cfgs, dflt):
             for t, y in series[(cfg, rep)]:
                 f.write(f"{t:.6f} {'NaN' if y is None else repr(y)}\n")
             f.write("\n\n")
+    # per configuration: the median over its repetitions on a common time grid
+    # (each repetition's value at t is that of its window containing t)
+    win = num(((doc.get("scenario") or {}).get("parameters") or {}).get("scenario", {}).get(
+        "timeline_ms")) or 100.0
+    step = max(win / 1000.0, 0.01)
+    med_cfgs = []
+    with open(os.path.join(work, "timeline-median.dat"), "w") as f:
+        for cfg in [c for c in cfgs.names if any(k[0] == c for k in keys)]:
+            reps = [sorted(series[k], key=lambda p: p[0]) for k in keys if k[0] == cfg]
+            t_max = max(p[0] for r in reps for p in r)
+            f.write(f"# {cfg}: median over {len(reps)} repetitions, {step * 1000:g} ms grid\n")
+            idx = [0] * len(reps)
+            g = step / 2
+            while g <= t_max:
+                vals = []
+                for j, r in enumerate(reps):
+                    while idx[j] < len(r) and r[idx[j]][0] < g:
+                        idx[j] += 1
+                    if idx[j] < len(r) and r[idx[j]][1] is not None:
+                        vals.append(r[idx[j]][1])
+                m = median(vals) if len(vals) * 2 > len(reps) else None
+                f.write(f"{g:.6f} {'NaN' if m is None else repr(m)}\n")
+                g += step
+            f.write("\n\n")
+            med_cfgs.append(cfg)
     # pressure allocations and live pressure memory
     prows = read_csv(run_dir, files.get("pressure", "pressure.csv"))
     pseries = {}
@@ -158,11 +184,18 @@ def timeline(doc, run_dir, work, cfgs, dflt):
         cfg = r.get("config") or repcfg.get(rep, dflt)
         pseries.setdefault((cfg, rep), []).append((t, live / 2**20, r.get("op") == "alloc"))
     pkeys = sorted(pseries, key=lambda k: (cfgs.index(k[0]), k[1]))
+    # device memory (VRAM on vlr): an allocation that brings live pressure
+    # memory plus the job's buffer past it can only be placed by evicting
+    dev_mib = num((doc.get("device") or {}).get("global_mem_bytes"))
+    dev_mib = dev_mib / 2**20 if dev_mib else None
+    job_mib = (num(((doc.get("scenario") or {}).get("parameters") or {}).get("job", {}).get(
+        "buffer_bytes")) or 0) / 2**20
     with open(os.path.join(work, "pressure.dat"), "w") as f:
         for k in pkeys:
-            f.write(f"# {k[0]} rep {k[1]}: time_s live_MiB is_alloc\n")
+            f.write(f"# {k[0]} rep {k[1]}: time_s live_MiB is_alloc evicts\n")
             for t, live, alloc in pseries[k]:
-                f.write(f"{t:.6f} {live:.3f} {1 if alloc else 0}\n")
+                ev = 1 if alloc and dev_mib and live + job_mib > dev_mib else 0
+                f.write(f"{t:.6f} {live:.3f} {1 if alloc else 0} {ev}\n")
             f.write("\n\n")
     # phase boundaries: medians over repetitions (phases have the same length in every rep)
     starts = {p: [] for p in ("warmup", "baseline", "pressure", "cooldown")}
@@ -194,13 +227,23 @@ def timeline(doc, run_dir, work, cfgs, dflt):
     with open(os.path.join(work, "timeline.vars.gp"), "w") as f:
         f.write(gp_array("tl_title", titles))
         f.write(gp_array("tl_color", colors))
+        f.write(gp_array("med_title", [f"{c}: median of {nrep[c]} repetitions (thin: each)" for c in med_cfgs]))
+        f.write(gp_array("med_color", [cfgs.index(c) for c in med_cfgs]))
+        f.write(f"dev_mib = {dev_mib if dev_mib else 'NaN'}\n")
+        f.write(f"job_mib = {job_mib!r}\n")
         f.write(f"pr_n = {len(pkeys)}\n")
         lives = [live for k in pkeys for _, live, _ in pseries[k]]
-        f.write(f"live_max = {max(lives) if lives and max(lives) > 0 else 1}\n")
+        top = max(lives) if lives and max(lives) > 0 else 1
+        if dev_mib and dev_mib < 4 * top:
+            top = max(top, dev_mib)
+        f.write(f"live_max = {top}\n")
         f.write(f"ylabel = {gp_str('job throughput (' + unit + ')')}\n")
         f.write(f"window_ms = {((doc.get('scenario') or {}).get('parameters') or {}).get('scenario', {}).get('timeline_ms', 'NaN')}\n")
         f.write("array phase_t[5] = [" + ", ".join(str(x) for x in ph) + "]\n")
-        f.write(f"t_end = {max(ends) if ends else 'NaN'}\n")
+        # the x axis ends with the last timeline window (a repetition's
+        # duration_s also counts the final stop and verification)
+        t_last = max((t for k in keys for t, _ in series[k]), default=None)
+        f.write(f"t_end = {t_last if t_last else (max(ends) if ends else 'NaN')}\n")
         f.write(gp_array("shade_a", [a for a, _ in shade]))
         f.write(gp_array("shade_b", [b for _, b in shade]))
         f.write(f"plot_title = {gp_str(title_prefix(doc) + ': throughput over time')}\n")
@@ -312,6 +355,66 @@ def bars(doc, work, cfgs, dflt):
         f.write(f"plot_title = {gp_str(title_prefix(doc) + ': median per configuration, error bars min-max over repetitions')}\n")
     return "bars"
 
+SCALING_RE = re.compile(r"^(open-coded|preempt-fence)-q([0-9]+)$")
+# panels of the scaling plot: (title, candidate metric names, first found is used)
+SCALING_PANELS = [
+    ("throughput, all queues", ["throughput_bytes", "throughput"]),
+    ("retained under pressure", ["throughput_retained"]),
+    ("restore latency", ["restore_latency", "kernel_restore_latency"]),
+    ("job-visible stall", ["stall_latency"]),
+]
+
+
+def scaling(doc, work, cfgs):
+    """Metrics against the number of LR queues, configurations MODE-qN."""
+    by = {}  # (metric, mode) -> {N: [per_rep]}
+    ns = set()
+    for m in doc["metrics"]:
+        mt = SCALING_RE.match(m.get("config") or "")
+        if not mt:
+            continue
+        vals = [v for v in (num(x) for x in m.get("per_rep") or []) if v is not None]
+        if not vals:
+            continue
+        n = int(mt.group(2))
+        ns.add(n)
+        by.setdefault((m["name"], mt.group(1)), {})[n] = (vals, m.get("unit", "?"),
+                                                          m.get("per_rep_stat", ""))
+    if len(ns) < 2:
+        return None
+    modes = ["open-coded", "preempt-fence"]
+    titles, units, have, fmts = [], [], [], []
+    with open(os.path.join(work, "scaling.dat"), "w") as f:
+        for title, names in SCALING_PANELS:
+            name = next((n for n in names if any((n, md) in by for md in modes)), None)
+            unit, stat, top = "?", "", 0
+            for md in modes:
+                f.write(f"# {title}: {name} {md}: queues median min max n\n")
+                for n, (vals, u, st) in sorted((by.get((name, md)) or {}).items()):
+                    unit, stat, top = u, st, max(top, max(abs(v) for v in vals))
+                    f.write(f"{n} {median(vals)!r} {min(vals)!r} {max(vals)!r} {len(vals)}\n")
+                if not by.get((name, md)):
+                    f.write("NaN NaN NaN NaN 0\n")
+                f.write("\n\n")
+            have.append(1 if name else 0)
+            label = f"{title}: {name}" if name else title
+            if name and stat and stat not in ("value",):
+                label += f" ({stat} per rep)"
+            titles.append(label)
+            units.append(unit if name else "")
+            fmts.append("%.1s%c" if top >= 1e4 else "%g")
+    with open(os.path.join(work, "scaling.vars.gp"), "w") as f:
+        f.write(gp_array("sc_title", titles))
+        f.write(gp_array("sc_unit", units))
+        f.write(gp_array("sc_have", have))
+        f.write(gp_array("sc_fmt", fmts))
+        f.write(gp_array("sc_mode", modes))
+        f.write(gp_array("sc_color", [cfgs.index(md + "-q" + str(min(ns))) for md in modes]))
+        f.write(gp_array("sc_n", sorted(ns)))
+        f.write(f"plot_title = {gp_str(title_prefix(doc) + ': scaling with the number of LR queues')}\n")
+        f.write(f"plot_sub = {gp_str('median per mode, error bars min-max over repetitions')}\n")
+    return "scaling"
+
 
 def main(argv):
     if len(argv) != 3:
@@ -329,6 +432,9 @@ def main(argv):
     if t:
         plots.append(("timeline.gp", t))
     plots += [("cdf.gp", n) for n in cdfs(doc, work, cfgs, dflt)]
+    sc = scaling(doc, work, cfgs)
+    if sc:
+        plots.append(("scaling.gp", sc))
     b = bars(doc, work, cfgs, dflt)
     if b:
         plots.append(("bars.gp", b))

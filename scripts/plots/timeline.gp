@@ -30,11 +30,23 @@ do for [p=1:4] {
 	}
 }
 set offsets 0, 0, graph 0.1, 0
+# device memory size (VRAM on vlr) on the right axis, when in range
+if (dev_mib == dev_mib) {
+	set arrow 1 from graph 0, second dev_mib to graph 1, second dev_mib nohead dt 2 lw 1.5 lc rgb '#555555' front
+	set label 3 sprintf('device memory %g MiB', dev_mib) at graph 0.99, second dev_mib offset 0, 0.7 right tc rgb '#555555' front
+}
+# eviction events: allocations that could only be placed by evicting (live
+# pressure + the job buffer past device memory); without any, every allocation
+stats work.'/pressure.dat' using 4 nooutput
+n_evict = STATS_sum
+ev_sel(a, e) = n_evict > 0 ? (e == 1 ? 1 : 0) : (a == 1 ? 1 : 0)
+ev_title = n_evict > 0 ? 'allocation past device memory: evicts (right axis)' : 'pressure allocation (right axis)'
 plot \
-	for [i=1:tl_title_n] work.'/timeline.dat' index (i-1) using 1:2 with lines lw 1.5 \
-		lc rgb cfg_argb[tl_color[i]] title tl_title[i], \
+	for [i=1:tl_title_n] work.'/timeline.dat' index (i-1) using 1:2 with lines lw 1 \
+		lc rgb cfg_argb[tl_color[i]] notitle, \
+	for [i=1:med_title_n] work.'/timeline-median.dat' index (i-1) using 1:2 with lines lw 3 \
+		lc rgb cfg_rgb[med_color[i]] title med_title[i], \
 	for [i=1:pr_n] work.'/pressure.dat' index (i-1) using 1:2 axes x1y2 with steps \
-		lw 1 lc rgb '#80777777' notitle, \
-	for [i=1:pr_n] work.'/pressure.dat' index (i-1) using 1:($3 == 1 ? $2 : NaN) axes x1y2 \
-		with points pt 9 ps 0.8 lc rgb '#555555' \
-		title (i == 1 ? 'pressure allocation (right axis: live MiB)' : '')
+		lw 1 lc rgb '#a0555555' title (i == 1 ? 'live pressure memory (right axis, MiB)' : ''), \
+	for [i=1:pr_n] work.'/pressure.dat' index (i-1) using 1:(ev_sel($3, $4) ? $2 : NaN) axes x1y2 \
+		with points pt 9 ps 0.7 lc rgb '#80000000' title (i == 1 ? ev_title : '')
