@@ -29,10 +29,15 @@ extern "C" {
  * alignment; -ENOENT for unknown handles or ids; -EFAULT for bad user
  * pointers; -ENOMEM when the kernel cannot allocate; -EINTR/-ERESTARTSYS
  * on signals.
+ *
+ * Version 2 added dma-fence VMs (DRM_VLR_VM_CREATE_DMA_FENCE), the shared
+ * compute scheduler (DRM_VLR_QUEUE_CREATE_SHARED_SCHED),
+ * &drm_vlr_wait_ufence.queue_id, and the copy-engine, restore-worker and
+ * normal-job counters at the end of &struct drm_vlr_stats.
  */
 
 /** DRM_VLR_UAPI_VERSION - bumped when ioctls or fields are added */
-#define DRM_VLR_UAPI_VERSION 1
+#define DRM_VLR_UAPI_VERSION 2
 
 #define DRM_VLR_GET_INFO		0x00
 #define DRM_VLR_GEM_CREATE		0x01
@@ -128,10 +133,23 @@ struct drm_vlr_gem_mmap_offset {
 };
 
 /**
- * struct drm_vlr_vm_create - create a long-running VM
+ * DRM_VLR_VM_CREATE_DMA_FENCE - a dma-fence VM instead of a long-running one
+ *
+ * Its queues run bounded jobs that each have a completion dma-fence
+ * (&drm_vlr_exec.out_syncobj); every exec makes the VM's BOs resident, waits
+ * for their moves and adds the job's fence to the VM's reservation objects,
+ * so eviction waits for the job instead of preempting it.
+ */
+#define DRM_VLR_VM_CREATE_DMA_FENCE	(1u << 0)
+
+/**
+ * struct drm_vlr_vm_create - create a VM
+ *
+ * By default the VM is long-running: its queues are LR queues. See
+ * DRM_VLR_VM_CREATE_DMA_FENCE for the other kind.
  */
 struct drm_vlr_vm_create {
-	/** @flags: must be zero */
+	/** @flags: DRM_VLR_VM_CREATE_* */
 	__u32 flags;
 	/** @vm_id: output VM id (non-zero) */
 	__u32 vm_id;
@@ -182,14 +200,26 @@ struct drm_vlr_vm_bind {
 };
 
 /**
- * struct drm_vlr_queue_create - create an LR exec queue in a VM
+ * DRM_VLR_QUEUE_CREATE_SHARED_SCHED - use the device's shared scheduler
  *
- * Returns -EIO when the VM is banned.
+ * By default every queue has its own scheduler (1:1, as in xe). With this
+ * flag the queue's entity goes on one compute scheduler shared by all such
+ * queues of the device, as on hardware rings shared between contexts: a
+ * run_job() that blocks (the open-coded LR throttle) then delays every
+ * other queue on it.
+ */
+#define DRM_VLR_QUEUE_CREATE_SHARED_SCHED	(1u << 0)
+
+/**
+ * struct drm_vlr_queue_create - create an exec queue in a VM
+ *
+ * The queue is an LR queue in an LR VM and a normal (dma-fence) queue in a
+ * DRM_VLR_VM_CREATE_DMA_FENCE VM. Returns -EIO when the VM is banned.
  */
 struct drm_vlr_queue_create {
 	/** @vm_id: VM id */
 	__u32 vm_id;
-	/** @flags: must be zero */
+	/** @flags: DRM_VLR_QUEUE_CREATE_* */
 	__u32 flags;
 	/** @queue_id: output queue id (non-zero) */
 	__u32 queue_id;
@@ -226,18 +256,22 @@ enum drm_vlr_program {
 };
 
 /**
- * struct drm_vlr_exec - queue a job on an LR exec queue
+ * struct drm_vlr_exec - queue a job on an exec queue
  *
  * The job waits for @in_syncobj (if non-zero) and then runs on the engine.
  * When it ends it writes @ufence_value (u64) to @ufence_addr, if non-zero.
  * LR jobs have no completion dma-fence: a non-zero @out_syncobj is refused
- * with -EOPNOTSUPP. Addresses are checked against the VM's mappings when the
- * job runs; a job that touches an unmapped address faults and the queue is
+ * with -EOPNOTSUPP on an LR queue. On a queue of a dma-fence VM the job's
+ * completion fence replaces the fence of @out_syncobj (-ENOENT if
+ * unknown), and DRM_VLR_PROG_STREAM, which never ends, is refused with
+ * -EINVAL. Addresses are checked against the VM's mappings when the job
+ * runs; a job that touches an unmapped address faults and the queue is
  * banned. @len and @dst (and @src) must be multiples of 4, @len non-zero
  * and at most 1 GiB; @progress_addr and @ufence_addr 8-byte aligned,
  * @stop_addr 4-byte aligned; every range inside the VA space (-EINVAL).
  * Returns -ENOENT for an unknown queue or syncobj, -EIO when the queue or
- * its VM is banned, -EBUSY when the queue already holds 64 unfinished jobs.
+ * its VM is banned, -EBUSY when the queue already holds 64 unfinished
+ * jobs.
  */
 struct drm_vlr_exec {
 	/** @queue_id: queue id */
@@ -248,7 +282,7 @@ struct drm_vlr_exec {
 	__u32 flags;
 	/** @in_syncobj: syncobj to wait for before running, or 0 */
 	__u32 in_syncobj;
-	/** @out_syncobj: must be 0 (LR jobs export no completion fence) */
+	/** @out_syncobj: syncobj for the completion fence (dma-fence VM only) */
 	__u32 out_syncobj;
 	/** @pad: must be zero */
 	__u32 pad;
@@ -287,8 +321,9 @@ struct drm_vlr_exec {
  * -ENOENT otherwise). @timeout_ns is relative (negative: wait forever) or,
  * with DRM_VLR_UFENCE_WAIT_ABSOLUTE, an absolute CLOCK_MONOTONIC deadline.
  * Returns 0 when the condition holds, -ETIME on timeout, -EIO when the VM
- * is banned. On a relative timeout, @timeout_ns is updated with the time
- * left.
+ * is banned or when @queue_id names a queue that was banned (a job fault)
+ * and so will never write the fence. On a relative timeout, @timeout_ns is
+ * updated with the time left.
  */
 struct drm_vlr_wait_ufence {
 	/** @vm_id: VM id */
@@ -297,8 +332,11 @@ struct drm_vlr_wait_ufence {
 	__u32 op;
 	/** @flags: DRM_VLR_UFENCE_WAIT_* */
 	__u32 flags;
-	/** @pad: must be zero */
-	__u32 pad;
+	/**
+	 * @queue_id: 0, or the queue (of this file, in @vm_id) expected to
+	 * write the fence: the wait fails with -EIO once it is banned
+	 */
+	__u32 queue_id;
 	/** @addr: GPU address of a u64 */
 	__u64 addr;
 	/** @value: value to compare with */
@@ -377,6 +415,43 @@ struct drm_vlr_stats {
 	__u64 preempt_lat_ns[DRM_VLR_STATS_SAMPLES];
 	/** @restore_lat_ns: restore start -> queue running again */
 	__u64 restore_lat_ns[DRM_VLR_STATS_SAMPLES];
+
+	/* Version 2. */
+
+	/**
+	 * @copy_bytes: bytes the copy engine copied (moves; clears are
+	 * not counted): with @copy_busy_ns, the engine's raw bandwidth
+	 */
+	__u64 copy_bytes;
+	/** @copy_busy_ns: time the copy engine spent copying @copy_bytes */
+	__u64 copy_busy_ns;
+	/** @copy_jobs: copy jobs that copied (not clears) */
+	__u64 copy_jobs;
+	/**
+	 * @restore_worker_ns: wall time restore workers were tied up,
+	 * computing or blocked, summed over every run
+	 */
+	__u64 restore_worker_ns;
+	/** @restore_worker_runs: restore worker runs in @restore_worker_ns */
+	__u64 restore_worker_runs;
+	/** @normal_jobs: completed jobs of dma-fence queues */
+	__u64 normal_jobs;
+	/** @worker_samples: valid entries in @restore_worker_lat_ns */
+	__u32 worker_samples;
+	/** @normal_samples: valid entries in @normal_lat_ns */
+	__u32 normal_samples;
+	/**
+	 * @restore_bytes: bytes the restore behind @restore_lat_ns (same
+	 * index) brought back into VRAM
+	 */
+	__u64 restore_bytes[DRM_VLR_STATS_SAMPLES];
+	/** @restore_worker_lat_ns: wall time of each restore worker run */
+	__u64 restore_worker_lat_ns[DRM_VLR_STATS_SAMPLES];
+	/**
+	 * @normal_lat_ns: dma-fence queue jobs, exec ioctl -> completion
+	 * fence signalled
+	 */
+	__u64 normal_lat_ns[DRM_VLR_STATS_SAMPLES];
 };
 
 /**
