@@ -39,14 +39,15 @@ lrbench=${LRBENCH:-build/bin/lrbench}
 
 # Short form of each default scenario: repetitions (modes alternate, so half
 # per mode; vlr-scaling has 8 configs: 2 each) x seconds per repetition.
-# About 6 minutes of measurement in all.
+# 284 s of measurement plus ~2 s per repetition (mode switch, stop, verify):
+# about 6 minutes in all, plus the boot.
 default_plan() {
 	cat <<-'EOF'
-		vlr-steady 6 10
-		vlr-burst 6 10
-		vlr-ramp 6 12
-		vlr-scaling 16 6
-		vlr-mixed 6 10
+		vlr-steady 6 8
+		vlr-burst 6 8
+		vlr-ramp 6 10
+		vlr-scaling 16 5
+		vlr-mixed 6 8
 	EOF
 }
 
@@ -75,14 +76,29 @@ if [ "${1:-}" = --in-uml ]; then
 		args=(run "$name" -o "$dir/$name" --summary --backend vlr --reps "$reps"
 			--duration "$duration")
 		[ -n "${DEVICE:-}" ] && args+=(--device "$DEVICE")
-		"$lrbench" "${args[@]}" </dev/null
+		# the host asks to stop by creating DIR/.stop (make run got SIGINT or
+		# SIGTERM): lrbench then gets SIGTERM, stops and verifies the job and
+		# writes what it measured. The file is found by reading the directory
+		# (a glob), since hostfs may cache a failed lookup of its name.
+		"$lrbench" "${args[@]}" </dev/null &
+		pid=$!
+		while kill -0 "$pid" 2>/dev/null; do
+			if compgen -G "$dir/.sto[p]" >/dev/null; then
+				echo "run: [$i/$n] $name: stop requested: cancelling lrbench"
+				kill -TERM "$pid"
+				break
+			fi
+			sleep 1
+		done
+		wait "$pid"
 		rc=$?
 		# one line per finished scenario (fsync: the host keeps it if UML dies)
 		echo "$name $rc $(($(date +%s) - t0))" >>"$dir/scenarios.done"
 		sync "$dir/scenarios.done" 2>/dev/null || sync
 		echo "run: [$i/$n] $name: exit $rc after $(($(date +%s) - t0)) s"
-		# lrbench cancelled by a signal: stop here
+		# lrbench cancelled by a signal, or a stop requested: stop here
 		[ "$rc" -gt 128 ] && break
+		compgen -G "$dir/.sto[p]" >/dev/null && break
 	done <"$plan"
 	exit "$(worst_rc <"$dir/scenarios.done")"
 fi
@@ -108,7 +124,21 @@ n=1
 while [ -e "$dir" ]; do dir=results/runs/$stamp-$n; n=$((n + 1)); done
 
 interrupted=0
-trap 'interrupted=1' INT TERM
+uml_pid=
+# SIGINT/SIGTERM: the first asks the scenario loop in UML to stop (the
+# current lrbench is cancelled, verifies its job and writes its result);
+# a second one kills the boot. Finished scenarios are on disk either way.
+on_signal() {
+	interrupted=$((interrupted + 1))
+	if [ -n "$uml_pid" ] && [ "$interrupted" -eq 1 ]; then
+		echo "run: interrupted: stopping the current scenario (again to kill UML at once)" >&2
+		: >"$dir/.stop"
+	elif [ -n "$uml_pid" ]; then
+		echo "run: interrupted again: killing the UML boot (session $uml_pid)" >&2
+		pkill -TERM -s "$uml_pid" 2>/dev/null
+	fi
+}
+trap on_signal INT TERM
 
 report() { # plots + report of $dir; prints the path; returns non-zero on failure
 	local rc=0 d
@@ -134,7 +164,7 @@ if [ "$backend" != vlr ]; then
 	echo "run: [1/2] $lrbench ${args[*]}"
 	"$lrbench" "${args[@]}"
 	rc=$?
-	[ "$interrupted" -eq 1 ] && [ "$rc" -eq 0 ] && rc=130
+	[ "$interrupted" -gt 0 ] && [ "$rc" -eq 0 ] && rc=130
 	if [ ! -f "$dir/result.json" ]; then
 		echo "run: no result was written (exit $rc)" >&2
 		exit "$rc"
@@ -175,7 +205,8 @@ fi
 total=$(awk '{ s += $2 * $3 } END { printf "%d", s }' "$plan")
 mkdir -p "$dir"
 mv "$plan" "$dir/scenarios.plan"
-echo "run: vlr: $(wc -l <"$dir/scenarios.plan") scenarios in one UML boot, ~$((total / 60)) min $((total % 60)) s of measurement:"
+nreps=$(awk '{ s += $2 } END { print s }' "$dir/scenarios.plan")
+echo "run: vlr: $(wc -l <"$dir/scenarios.plan") scenario(s) in one UML boot, ~$(((total + 2 * nreps) / 60)) min $(((total + 2 * nreps) % 60)) s:"
 sed 's/^\([^ ]*\) \([^ ]*\) \(.*\)/  \1: \2 repetitions x \3 s/' "$dir/scenarios.plan"
 
 if [ -n "${LR_UML_KERNEL:-}" ]; then
@@ -193,11 +224,22 @@ abs=$(cd "$dir" && pwd)
 echo "run: vlr: [2/3] booting UML ($kernel); results in $dir/<scenario>/"
 env_args=()
 [ -n "${DEVICE:-}" ] && env_args+=(--env DEVICE)
-LRBENCH=$lrbench scripts/uml-run.sh --kernel "$kernel" --out "$abs" \
+[ -n "${LRBENCH_SCENARIOS:-}" ] && env_args+=(--env LRBENCH_SCENARIOS)
+# in its own session, so a Ctrl-C reaches only this script (on_signal),
+# which stops the run cleanly instead of killing the console pipe
+LRBENCH=$lrbench setsid scripts/uml-run.sh --kernel "$kernel" --out "$abs" \
 	--timeout "${LR_UML_TIMEOUT:-$((total * 2 + 120))}" --no-kmemleak --env LRBENCH "${env_args[@]}" \
-	-- scripts/run-main.sh --in-uml "$abs"
-rc=$?
-[ "$interrupted" -eq 1 ] && echo "run: interrupted: plots and report of what finished" >&2
+	-- scripts/run-main.sh --in-uml "$abs" &
+uml_pid=$!
+while :; do
+	wait "$uml_pid"
+	rc=$?
+	# a trapped signal ends `wait` early while the boot still runs
+	kill -0 "$uml_pid" 2>/dev/null || break
+done
+uml_pid=
+rm -f "$dir/.stop"
+[ "$interrupted" -gt 0 ] && echo "run: interrupted: plots and report of what finished" >&2
 
 echo "run: vlr: [3/3] plots, compare tables and the report on the host"
 done_list=$dir/scenarios.done
@@ -214,6 +256,8 @@ while read -r name reps duration; do
 import json, sys
 doc = json.load(open(sys.argv[1]))
 seen = []
+if not (doc.get("repetitions") or {}).get("done"):
+    doc["metrics"] = []  # nothing measured: nothing to compare
 for m in doc.get("metrics") or []:
     c = m.get("config") or ""
     if c.startswith("preempt-fence") and c not in seen:
@@ -224,7 +268,7 @@ print(" ".join(seen))' "$d/result.json"); do
 	done
 done <"$dir/scenarios.plan"
 report || { [ "$rc" -eq 0 ] && rc=1; }
-[ "$interrupted" -eq 1 ] && [ "$rc" -eq 0 ] && rc=130
+[ "$interrupted" -gt 0 ] && { [ "$rc" -eq 0 ] || [ "$rc" -gt 128 ]; } && rc=130
 case $rc in
 0) verdict=pass ;;
 97) verdict="FAILED: kernel splat in UML (see $dir/kernel.log)" ;;

@@ -7,7 +7,7 @@ set xlabel xlabel noenhanced
 set ylabel 'fraction of events at or below x (0-1)'
 set yrange [0:1.02]
 set ytics 0.1
-if (cdf_log) { set logscale x; set format x '%g' } else { set xrange [*:*]; set format x '%g' }
+if (cdf_log) { set logscale x; set format x '%g' } else { set xrange [cdf_x0:cdf_x1]; set format x '%g' }
 set key bottom right
 if (note ne '') { set label 1 note at graph 0.01, graph 0.97 left tc rgb '#666666' noenhanced }
 if (cdf_total == 0) {

@@ -288,7 +288,7 @@ def cdfs(doc, work, cfgs, dflt):
                 else:
                     f.write("NaN NaN\n")
                 f.write("\n\n")
-                titles.append(f"{cfg} (n = {total})")
+                titles.append(f"{cfg} (n = {total})" if total else f"{cfg} (no events)")
                 if total:
                     lo_hi.append((bins[0][0], bins[-1][1]))
                 colors.append(cfgs.index(cfg))
@@ -302,6 +302,10 @@ def cdfs(doc, work, cfgs, dflt):
             lo = min((a for a, _ in lo_hi), default=0)
             hi = max((b for _, b in lo_hi), default=0)
             f.write(f"cdf_log = {1 if lo > 0 and hi / lo > 10 else 0}\n")
+            # linear axis: a margin around the data (one bucket alone is a narrow range)
+            span = max(hi - lo, 0.2 * abs(hi), 1e-9)
+            f.write(f"cdf_x0 = {max(0.0, lo - 0.1 * span) if lo >= 0 else lo - 0.1 * span!r}\n")
+            f.write(f"cdf_x1 = {hi + 0.1 * span!r}\n")
             f.write(f"xlabel = {gp_str(name.replace('_', ' ') + ' (' + m0.get('unit', '?') + ')')}\n")
             err = m0["histogram"].get("max_relative_error")
             note = f"from histogram buckets (values within {err * 100:.2g} %)" if err else ""
