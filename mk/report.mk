@@ -1,6 +1,8 @@
 # Plots and the HTML report of one results directory (scripts/plots.sh,
 # scripts/report.sh; templates in scripts/plots/). `make run` calls both.
-#   make plots DIR=results/runs/<stamp>    DIR/plots/*.png, *.svg
+# DIR is one lrbench result directory or a `make run` folder
+# (results/runs/<stamp>/ with one <scenario>/ directory each):
+#   make plots DIR=results/runs/<stamp>    <scenario>/plots/*.png, *.svg
 #   make report DIR=results/runs/<stamp>   plots, then DIR/report.html
 .PHONY: plots report
 

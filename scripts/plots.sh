@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # Plots of one lrbench run: scripts/plots.sh DIR  (make plots DIR=...)
 # Writes DIR/plots/NAME.png and NAME.svg for every plot prep.py finds data
-# for: timeline (throughput over time, pressure phase and allocations),
-# cdf-METRIC (latency CDFs per configuration), bars (median and min-max per
-# metric and configuration). Templates: scripts/plots/*.gp (gnuplot, pngcairo
-# and svg terminals of gnuplot-nox). Exit 0 on success (also when a skipped
+# for: timeline (throughput over time per configuration, pressure phase,
+# live pressure memory, allocations that evict), cdf-METRIC (latency CDFs
+# per configuration), bars (median and min-max per metric and
+# configuration), scaling (metrics against the number of LR queues, for
+# configurations MODE-qN). DIR may also be a `make run` folder holding one
+# result directory per scenario: each is plotted. Templates:
+# scripts/plots/*.gp (gnuplot, pngcairo and svg terminals of gnuplot-nox). Exit 0 on success (also when a skipped
 # run has nothing to plot; it says so), 1 when gnuplot fails, 2 on usage or
 # input errors.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-}
 [ $# -eq 1 ] && [ -n "$dir" ] || { echo "usage: scripts/plots.sh RUN_DIR" >&2; exit 2; }
-[ -f "$dir/result.json" ] || { echo "plots: $dir/result.json: no such file" >&2; exit 2; }
 command -v gnuplot >/dev/null || { echo "plots: gnuplot is missing (make deps)" >&2; exit 2; }
+# a `make run` folder: one result directory per scenario
+if [ ! -f "$dir/result.json" ] && compgen -G "$dir/*/result.json" >/dev/null; then
+	rc=0
+	for sub in "$dir"/*/; do
+		[ -f "$sub/result.json" ] || continue
+		"$0" "${sub%/}" || rc=$?
+	done
+	exit $rc
+fi
+[ -f "$dir/result.json" ] || { echo "plots: $dir/result.json: no such file" >&2; exit 2; }
 
 out=$dir/plots
 work=$(mktemp -d /tmp/lrbench-plots-XXXXXX)
