@@ -13,3 +13,11 @@ plots:
 # the report's summary comes from `lrbench compare --json`: build it first
 report: all plots
 	@scripts/report.sh "$(DIR)"
+
+# Tier "scripts": plots, report and make-run scripts (tests/scripts/run.sh):
+# input errors, a make-run folder around a real OpenCL smoke run (skipped
+# without an OpenCL device), the scaling plot. About 30 s.
+TEST_TIERS += scripts
+.PHONY: test-scripts
+test-scripts: all
+	@tests/scripts/run.sh

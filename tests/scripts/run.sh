@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Tier "scripts": the plot, report and `make run` scripts on their own.
+#   1. input errors: usage, missing folders, bad REPS/DURATION, no scenario
+#      file -> the documented exit codes and messages (no UML boot needed);
+#   2. a `make run`-style folder (scenarios.plan, scenarios.done, one
+#      result directory per scenario) around a real lrbench smoke run on the
+#      host's OpenCL device: plots of the scenario, one report with a section
+#      per scenario, a "not run" row for the planned scenario without a
+#      result, every target "not measured", every plot inlined, no external
+#      references; skipped (77) without an OpenCL device;
+#   3. the scaling path: the smoke run labelled as configurations
+#      open-coded-qN / preempt-fence-qN by scripts/merge-runs.py (copied
+#      numbers, only to drive the templates) -> scaling plot and one summary
+#      table per queue count.
+# About 20 s. Usage: tests/scripts/run.sh [LRBENCH]  (default build/bin/lrbench)
+# Writes "PASSED FAILED SKIPPED" to $LR_TIER_COUNT when set.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+lrb=${1:-build/bin/lrbench}
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+skipped() { skip=$((skip + 1)); echo "  skip $*"; }
+finish() {
+	echo "scripts: $pass passed, $fail failed, $skip skipped"
+	[ -n "${LR_TIER_COUNT:-}" ] && echo "$pass $fail $skip" >"$LR_TIER_COUNT"
+	[ "$fail" -eq 0 ]
+	exit
+}
+[ -x "$lrb" ] || { bad "$lrb is not built (make all)"; finish; }
+out=$(mktemp -d /tmp/lrbench-scripts-XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+expect() { # NAME RC PATTERN CMD...: exit status RC and PATTERN in its output
+	local name=$1 want=$2 pat=$3 o rc
+	shift 3
+	o=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -q -- "$pat" <<<"$o"; then
+		ok "$name -> $rc"
+	else
+		bad "$name: exit $rc (want $want), output: $(head -c 300 <<<"$o")"
+	fi
+}
+
+echo "scripts: [1/3] input errors"
+expect "plots.sh without DIR" 2 "usage: scripts/plots.sh" scripts/plots.sh
+expect "plots.sh missing DIR" 2 "no such file" scripts/plots.sh "$out/none"
+expect "report.sh missing DIR" 2 "no such file" scripts/report.sh "$out/none"
+mkdir -p "$out/empty"
+expect "report.py empty folder" 2 "no result.json" env LRBENCH="$lrb" scripts/report.py "$out/empty"
+expect "run-main.sh REPS=x" 2 "REPS='x'" env REPS=x LRBENCH="$lrb" scripts/run-main.sh
+expect "run-main.sh DURATION=-1" 2 "DURATION='-1'" env DURATION=-1 LRBENCH="$lrb" scripts/run-main.sh
+expect "run-main.sh SCENARIOS=bad/name" 2 "bad name" env SCENARIOS=bad/name LRBENCH="$lrb" scripts/run-main.sh
+expect "run-main.sh no scenario file" 1 "none of the scenarios exists" \
+	env SCENARIOS="no-such-scenario" LRBENCH="$lrb" LRBENCH_SCENARIOS="$out/empty" scripts/run-main.sh
+
+echo "scripts: [2/3] a make-run folder around a real smoke run (OpenCL)"
+run=$out/run
+mkdir -p "$run"
+printf 'smoke 2 3\nvlr-not-here 6 8\n' >"$run/scenarios.plan"
+"$lrb" run smoke -o "$run/smoke" --backend opencl --reps 2 --duration 3 >"$out/smoke.log" 2>&1
+src=$?
+if [ "$src" -eq 77 ]; then
+	skipped "no OpenCL device: $(grep -m1 'skip' "$out/smoke.log")"
+	skipped "scaling plot (needs the smoke run)"
+	finish
+fi
+if [ "$src" -ne 0 ]; then
+	bad "lrbench run smoke: exit $src: $(tail -3 "$out/smoke.log")"
+	finish
+fi
+echo "smoke 0 5" >"$run/scenarios.done"
+if scripts/plots.sh "$run" >"$out/plots.log" 2>&1 && [ -s "$run/smoke/plots/timeline.png" ] &&
+	[ -s "$run/smoke/plots/bars.svg" ] && compgen -G "$run/smoke/plots/cdf-*.png" >/dev/null; then
+	ok "plots.sh on the folder: $(ls "$run/smoke/plots" | wc -l) files in smoke/plots"
+else
+	bad "plots.sh on the folder: $(cat "$out/plots.log")"
+fi
+if LRBENCH=$lrb scripts/report.py "$run" >"$out/report.log" 2>&1; then
+	ok "report.py on the folder"
+else
+	bad "report.py on the folder: $(cat "$out/report.log")"
+fi
+html=$run/report.html
+n_plots=$(ls "$run"/smoke/plots/*.svg 2>/dev/null | wc -l)
+n_inl=$(grep -o "src='data:image/svg+xml;base64," "$html" 2>/dev/null | wc -l)
+[ "$n_plots" -gt 0 ] && [ "$n_inl" -eq "$n_plots" ] && ok "report: all $n_plots plots inlined" ||
+	bad "report: $n_inl of $n_plots plots inlined"
+grep -q "<h2 id='scenario-smoke'>" "$html" && grep -q "<table class=summary>" "$html" &&
+	ok "report: a section with the summary table for smoke" || bad "report: no smoke section"
+grep -q "vlr-not-here</td><td>6 × 8 s</td><td class=na colspan=4>not run: the run ended" "$html" &&
+	ok "report: the planned scenario without a result is 'not run'" ||
+	bad "report: no 'not run' row for vlr-not-here"
+n=$(grep -c "^      not measured in this run" "$out/report.log")
+[ "$n" -eq 6 ] && [ "$(grep -o 'not measured in this run (no scenario has' "$html" | wc -l)" -eq 6 ] &&
+	ok "report: all 6 targets 'not measured' (terminal and page)" ||
+	bad "report: targets: $n of 6 'not measured' on the terminal"
+! grep -qE "(src|href)=['\"]?(https?:|/|file:)" "$html" && ok "report: no external references" ||
+	bad "report: external reference: $(grep -oE "(src|href)=['\"]?(https?:|/|file:)[^ ]{0,40}" "$html" | head -1)"
+
+echo "scripts: [3/3] scaling plot from -qN configurations"
+sc=$out/scaling
+if scripts/merge-runs.py "$sc" open-coded-q1="$run/smoke" preempt-fence-q1="$run/smoke" \
+	open-coded-q2="$run/smoke" preempt-fence-q2="$run/smoke" >"$out/merge.log" 2>&1 &&
+	scripts/plots.sh "$sc" >"$out/plots-sc.log" 2>&1 &&
+	[ -s "$sc/plots/scaling.png" ] && grep -q '<svg' "$sc/plots/scaling.svg"; then
+	ok "scaling plot (PNG + SVG) from open-coded-qN / preempt-fence-qN"
+else
+	bad "scaling plot: $(cat "$out/merge.log" "$out/plots-sc.log" | tail -5)"
+fi
+if LRBENCH=$lrb scripts/report.sh "$sc" >"$out/report-sc.log" 2>&1 &&
+	[ "$(grep -c '<h4>[12] LR queues\?: open-coded-q[12] vs preempt-fence-q[12]</h4>' "$sc/report.html")" -eq 2 ]; then
+	ok "report: one summary table per queue count"
+else
+	bad "report: per-queue tables: $(grep -o '<h4>[^<]*' "$sc/report.html" 2>&1 | head -3)"
+fi
+finish
