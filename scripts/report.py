@@ -192,7 +192,7 @@ def side_cell(side):
     sd = side.get("stddev_pct")
     return (f"<td><b>{fmt(side['median'])}</b><br><span class=spread>"
             f"{fmt(side['min'])} – {fmt(side['max'])}"
-            f"{'' if sd is None else f', ±{sd:.1f} %'}, n={side['n']}</span></td>")
+            f"{'' if sd is None or side['n'] < 2 else f', ±{sd:.1f} %'}, n={side['n']}</span></td>")
 
 
 def verdict_cell(row):
@@ -200,7 +200,10 @@ def verdict_cell(row):
     cls = {"regression": "bad", "improvement": "good"}.get(v, "")
     ch = row.get("change_pct")
     ch = ch if isinstance(ch, str) else (None if ch is None else f"{ch:+.1f} %")
-    text = {"unchanged": "not significant"}.get(v, v)
+    text = {"unchanged": "not significant", "no-data": "no data on one side"}.get(v, v)
+    na, nb = (row.get("a") or {}).get("n") or 0, (row.get("b") or {}).get("n") or 0
+    if v in ("regression", "improvement") and min(na, nb) < 3:
+        text += f" (only {min(na, nb)} rep{'s' if min(na, nb) > 1 else ''} on one side)"
     return (f"<td>{fmt(row.get('ratio'))}</td><td>{esc(ch or '–')}</td>"
             f"<td class='{cls}'>{esc(text)}</td>")
 
