@@ -200,6 +200,7 @@ struct metric {
 	double hist_scale;
 	double *per_rep;
 	unsigned nrep;
+	int group; /* enum mgroup: when the metric is in the list */
 };
 
 static json_t *metric_json(const struct metric *m)
@@ -221,17 +222,59 @@ static json_t *metric_json(const struct metric *m)
 }
 
 #define NS_TO_MS 1e-6
+/* restore_bound_ratio is kept in a histogram as ratio x 1e6 */
+#define RATIO_SCALE 1e6
+
+/* which metrics a configuration's list has */
+enum mgroup {
+	G_ALWAYS,
+	G_KERNEL,  /* the backend reported kernel counters */
+	G_SAMPLES, /* ... with every sample (issue 5 metrics) */
+	G_NORMAL,  /* normal (dma-fence) jobs ran: mixed load */
+	G_LRJOBS,  /* throttled LR jobs ran: mixed load */
+};
+
+static void hist_samples(struct lr_hist *h, const struct lr_samples *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		lr_hist_add(h, s->v[i]);
+}
+
+/* Per restore: latency / (bytes / the repetition's raw copy bandwidth), x 1e6.
+ * Restores that brought nothing back are left out. */
+static void hist_bound_ratio(struct lr_hist *h, const struct lr_kmetrics *k)
+{
+	if (!k->copy_bytes || !k->copy_busy_ns || k->restore_bytes.n != k->restore_lat_ns.n)
+		return;
+	for (size_t i = 0; i < k->restore_lat_ns.n; i++) {
+		double bound_ns;
+
+		if (!k->restore_bytes.v[i])
+			continue;
+		bound_ns =
+		    (double)k->restore_bytes.v[i] * (double)k->copy_busy_ns / (double)k->copy_bytes;
+		lr_hist_add(
+		    h, (uint64_t)llround((double)k->restore_lat_ns.v[i] / bound_ns * RATIO_SCALE));
+	}
+}
+
+/* p50 of @h x @scale, NaN when empty */
+static double hist_p50(const struct lr_hist *h, double scale)
+{
+	return h->count ? lr_hist_percentile(h, 50) * scale : NAN;
+}
 
 /* Build the metric list of the run. */
 static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 {
+	enum { NH = 10, NPR = 40 };
 	unsigned n = 0, *idx = calloc(run->reps_done ? run->reps_done : 1, sizeof(*idx));
-	double *pr = calloc(run->reps_done ? run->reps_done : 1, sizeof(double) * 24);
-	struct lr_hist *h = malloc(sizeof(*h) * 6);
+	double *pr = calloc(run->reps_done ? run->reps_done : 1, sizeof(double) * NPR);
+	struct lr_hist *h = malloc(sizeof(*h) * (NH + 1)), *tmp = h ? &h[NH] : NULL;
 	struct lr_dvec all[LR_PHASES] = {0};
 	char unit_rate[64];
 	double ub = run->have_job ? (double)run->job.unit_bytes : NAN;
-	bool km = false;
+	bool have[G_LRJOBS + 1] = {[G_ALWAYS] = true};
 
 	if (!pr || !h || !idx) {
 		free(pr);
@@ -242,13 +285,22 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 	/* the repetitions of configuration @cfg (all of them without configs) */
 	for (unsigned r = 0; r < run->reps_done; r++)
 		if (!cfg || (run->reps[r].config && !strcmp(run->reps[r].config, cfg))) {
+			const struct lr_rep *rep = &run->reps[r];
+
 			idx[n++] = r;
-			km |= run->reps[r].have_km;
+			if (!rep->have_km)
+				continue;
+			have[G_KERNEL] = true;
+			have[G_SAMPLES] |= rep->km.have_samples;
+			have[G_NORMAL] |= rep->km.have_samples &&
+					  (rep->km.normal_jobs || rep->km.normal_user_lat_ns.n);
+			have[G_LRJOBS] |= rep->km.have_samples && rep->km.throttled_jobs;
 		}
-	for (unsigned k = 0; k < 6; k++)
+	for (unsigned k = 0; k < NH; k++)
 		lr_hist_init(&h[k]);
-	/* h[0] stalls (measured phases), h[1] stalls in pressure, h[2] alloc, h[3] sampler lateness
-	 */
+	/* h[0] stalls (measured phases), h[1] stalls in pressure, h[2] alloc, h[3] sampler
+	 * lateness; kernel samples: h[4] preempt, h[5] restore, h[6] restore / copy bound,
+	 * h[7] restore worker, h[8] normal jobs (kernel), h[9] normal jobs (submitter) */
 	for (unsigned r = 0; r < n; r++) {
 		const struct lr_rep *rep = &run->reps[idx[r]];
 
@@ -266,17 +318,18 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 #define PR(k) (pr + (size_t)(k) * (n ? n : 1))
 	for (unsigned r = 0; r < n; r++) {
 		const struct lr_rep *rep = &run->reps[idx[r]];
-		struct lr_hist tmp;
+		const struct lr_kmetrics *k = &rep->km;
+		bool ks = rep->have_km && k->have_samples;
 
 		PR(0)[r] = rep->rate[LR_PHASE_BASELINE];
 		PR(1)[r] = rep->rate[LR_PHASE_BASELINE] * ub;
 		PR(2)[r] = rep->rate[LR_PHASE_PRESSURE];
 		PR(3)[r] = rep->rate[LR_PHASE_COOLDOWN];
 		PR(4)[r] = rep->retained;
-		lr_hist_init(&tmp);
+		lr_hist_init(tmp);
 		for (unsigned p = LR_PHASE_BASELINE; p < LR_PHASES; p++)
-			lr_hist_merge(&tmp, &rep->stall[p]);
-		PR(5)[r] = tmp.count ? (double)tmp.max * NS_TO_MS : 0;
+			lr_hist_merge(tmp, &rep->stall[p]);
+		PR(5)[r] = tmp->count ? (double)tmp->max * NS_TO_MS : 0;
 		PR(6)[r] = (double)rep->stall[LR_PHASE_BASELINE].count;
 		PR(7)[r] = (double)rep->stall[LR_PHASE_PRESSURE].count;
 		PR(8)[r] = rep->alloc.count ? lr_hist_percentile(&rep->alloc, 50) * NS_TO_MS : NAN;
@@ -292,13 +345,34 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 		[r] = rep->stall[LR_PHASE_PRESSURE].count
 			  ? (double)rep->stall[LR_PHASE_PRESSURE].max * NS_TO_MS
 			  : 0;
-		PR(15)[r] = rep->have_km ? (double)rep->km.preemptions : NAN;
-		PR(16)[r] = rep->have_km ? (double)rep->km.evictions : NAN;
-		PR(17)[r] = rep->have_km ? (double)rep->km.bytes_to_system : NAN;
-		PR(18)[r] = rep->have_km ? (double)rep->km.bytes_to_vram : NAN;
-		PR(19)[r] = rep->have_km ? rep->km.preempt_lat_p50_ns * NS_TO_MS : NAN;
-		PR(20)[r] = rep->have_km ? rep->km.restore_lat_p50_ns * NS_TO_MS : NAN;
-		PR(21)[r] = rep->have_km ? (double)rep->km.restores : NAN;
+		PR(15)[r] = rep->have_km ? (double)k->preemptions : NAN;
+		PR(16)[r] = rep->have_km ? (double)k->evictions : NAN;
+		PR(17)[r] = rep->have_km ? (double)k->bytes_to_system : NAN;
+		PR(18)[r] = rep->have_km ? (double)k->bytes_to_vram : NAN;
+		PR(19)[r] = rep->have_km ? k->preempt_lat_p50_ns * NS_TO_MS : NAN;
+		PR(20)[r] = rep->have_km ? k->restore_lat_p50_ns * NS_TO_MS : NAN;
+		PR(21)[r] = rep->have_km ? (double)k->restores : NAN;
+		/* every kernel sample: one histogram per repetition for per_rep, merged
+		 * into the configuration's */
+		for (unsigned m = 0; m < 6; m++) {
+			const struct lr_samples *src[] = {
+			    &k->preempt_lat_ns, &k->restore_lat_ns, NULL,
+			    &k->worker_lat_ns,	&k->normal_lat_ns,  &k->normal_user_lat_ns};
+			const int col[] = {22, 23, 24, 26, 28, 29};
+
+			lr_hist_init(tmp);
+			if (ks && src[m])
+				hist_samples(tmp, src[m]);
+			else if (ks)
+				hist_bound_ratio(tmp, k);
+			PR(col[m])[r] = hist_p50(tmp, m == 2 ? 1 / RATIO_SCALE : NS_TO_MS);
+			lr_hist_merge(&h[4 + m], tmp);
+		}
+		PR(25)
+		[r] = ks && k->copy_busy_ns ? (double)k->copy_bytes * 1e9 / (double)k->copy_busy_ns
+					    : NAN;
+		PR(27)[r] = ks ? (double)k->samples_lost : NAN;
+		PR(30)[r] = ks ? (double)k->throttled_jobs : NAN;
 	}
 	{
 		struct lr_dvec bytes = {0};
@@ -347,40 +421,80 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 		    {"sampler_overruns", "count", "lower",
 		     "sample periods skipped because the sampler woke too late", "value",
 		     .per_rep = PR(13)},
-		    /* kernel-side counters (backends with kernel_metrics); keep them last */
+		    /* kernel-side counters (backends with kernel_metrics) */
 		    {"kernel_preemptions", "count", "lower",
 		     "kernel: queues taken off the engine for eviction, per repetition", "value",
-		     .per_rep = PR(15)},
+		     .per_rep = PR(15), .group = G_KERNEL},
 		    {"kernel_evictions", "count", "lower",
 		     "kernel: BOs of LR VMs moved out of VRAM, per repetition", "value",
-		     .per_rep = PR(16)},
+		     .per_rep = PR(16), .group = G_KERNEL},
 		    {"kernel_bytes_to_system", "bytes", "lower",
 		     "kernel: bytes copied out of VRAM (evictions), per repetition", "value",
-		     .per_rep = PR(17)},
+		     .per_rep = PR(17), .group = G_KERNEL},
 		    {"kernel_bytes_to_vram", "bytes", "lower",
 		     "kernel: bytes copied into VRAM (restores, moves), per repetition", "value",
-		     .per_rep = PR(18)},
+		     .per_rep = PR(18), .group = G_KERNEL},
 		    {"kernel_preempt_latency", "ms", "lower",
-		     "kernel: preemption requested -> queue off the engine, median of the "
-		     "kernel's last 64 samples per repetition",
-		     "p50", .per_rep = PR(19)},
+		     "kernel: preemption requested -> queue off the engine, median per repetition "
+		     "(of every sample when the backend drains them, else of the kernel's last 64)",
+		     "p50", .per_rep = PR(19), .group = G_KERNEL},
 		    {"kernel_restore_latency", "ms", "lower",
-		     "kernel: restore start -> queue running again, median of the kernel's last "
-		     "64 samples per repetition",
-		     "p50", .per_rep = PR(20)},
+		     "kernel: restore start -> queue running again, median per repetition (of "
+		     "every sample when the backend drains them, else of the kernel's last 64)",
+		     "p50", .per_rep = PR(20), .group = G_KERNEL},
 		    {"kernel_restores", "count", "higher",
 		     "kernel: completed restores (queue resumed), per repetition", "value",
-		     .per_rep = PR(21)},
+		     .per_rep = PR(21), .group = G_KERNEL},
+		    /* every kernel sample, drained during the repetition */
+		    {"preempt_latency", "ms", "lower",
+		     "kernel: preemption requested -> queue off the engine (preempt fence "
+		     "signalled), every sample of the repetition",
+		     "p50", .hist = &h[4], .hist_scale = NS_TO_MS, .per_rep = PR(22),
+		     .group = G_SAMPLES},
+		    {"restore_latency", "ms", "lower",
+		     "kernel: restore start -> queue running again, every sample of the repetition",
+		     "p50", .hist = &h[5], .hist_scale = NS_TO_MS, .per_rep = PR(23),
+		     .group = G_SAMPLES},
+		    {"restore_bound_ratio", "ratio", "lower",
+		     "per restore: restore latency / (bytes it brought back / raw copy bandwidth "
+		     "of the repetition); 1 = as fast as the copies alone; restores of 0 bytes "
+		     "left out",
+		     "p50", .hist = &h[6], .hist_scale = 1 / RATIO_SCALE, .per_rep = PR(24),
+		     .group = G_SAMPLES},
+		    {"copy_bandwidth", "bytes/s", "higher",
+		     "kernel: raw copy-engine bandwidth, bytes copied / time the engine spent "
+		     "copying (clears excluded), per repetition",
+		     "value", .per_rep = PR(25), .group = G_SAMPLES},
+		    {"restore_worker_occupancy", "ms", "lower",
+		     "kernel: wall time of each restore-worker run, computing or blocked", "p50",
+		     .hist = &h[7], .hist_scale = NS_TO_MS, .per_rep = PR(26), .group = G_SAMPLES},
+		    {"kernel_samples_lost", "count", "lower",
+		     "kernel events whose latency samples the kernel's 64-entry rings overwrote "
+		     "before lrbench read them, per repetition",
+		     "value", .per_rep = PR(27), .group = G_SAMPLES},
+		    {"normal_job_latency", "ms", "lower",
+		     "kernel: normal (dma-fence) job on the shared scheduler, exec ioctl -> "
+		     "completion fence signalled",
+		     "p50", .hist = &h[8], .hist_scale = NS_TO_MS, .per_rep = PR(28),
+		     .group = G_NORMAL},
+		    {"normal_job_latency_user", "ms", "lower",
+		     "normal job as its submitter sees it: before the exec ioctl -> the wait for "
+		     "its out-syncobj returned",
+		     "p50", .hist = &h[9], .hist_scale = NS_TO_MS, .per_rep = PR(29),
+		     .group = G_NORMAL},
+		    {"throttled_lr_jobs", "count", "higher",
+		     "bounded LR jobs the throttled queues of the mixed load completed, per "
+		     "repetition",
+		     "value", .per_rep = PR(30), .group = G_LRJOBS},
 		};
-		const size_t nkm = 7;
 
 		for (size_t i = 0; i < all[LR_PHASE_BASELINE].n; i++)
 			lr_dvec_push(&bytes, all[LR_PHASE_BASELINE].v[i] * ub);
 		for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 			json_t *mj;
 
-			if (!km && i >= sizeof(m) / sizeof(m[0]) - nkm)
-				break;
+			if (!have[m[i].group])
+				continue;
 			m[i].nrep = n;
 			if (m[i].hist)
 				lr_summary_hist(m[i].hist, m[i].hist_scale, &m[i].summary);
@@ -398,6 +512,8 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 			else
 				lr_summary_values(m[i].per_rep, n, &m[i].summary);
 			mj = metric_json(&m[i]);
+			if (m[i].group != G_ALWAYS)
+				json_object_set_new(mj, "source", json_string(run->backend));
 			if (cfg)
 				json_object_set_new(mj, "config", json_string(cfg));
 			json_array_append_new(list, mj);

@@ -239,6 +239,15 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	    .work_groups = sc->work_groups,
 	    .work_group_size = sc->work_group_size,
 	    .seed = sc->seed + index,
+	    .queues = sc->queues,
+	    .mixed =
+		{
+		    .lr_queues = sc->mixed_lr_queues,
+		    .lr_in_flight = sc->mixed_lr_in_flight,
+		    .lr_job_bytes = sc->mixed_lr_job_bytes,
+		    .normal_interval_ms = sc->mixed_normal_interval_ms,
+		    .normal_job_bytes = sc->mixed_normal_job_bytes,
+		},
 	};
 	struct lr_sampler sampler = {0};
 	struct lr_pressure pressure = {0};
@@ -267,7 +276,10 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 			return rc;
 	}
 	if (ops->kernel_metrics) {
-		rc = ops->kernel_metrics(dev, 1, &rep->km, err); /* zero the counters */
+		struct lr_kmetrics before = {0};
+
+		rc = ops->kernel_metrics(dev, 1, &before, err); /* zero the counters */
+		lr_kmetrics_free(&before);
 		if (rc)
 			return rc;
 	}
@@ -358,7 +370,10 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	ops->job_destroy(job);
 	if (ops->kernel_metrics) {
 		struct lr_err kerr = {{0}};
-		int krc = ops->kernel_metrics(dev, 0, &rep->km, &kerr);
+		int krc;
+
+		lr_kmetrics_free(&rep->km);
+		krc = ops->kernel_metrics(dev, 0, &rep->km, &kerr);
 
 		rep->have_km = !krc;
 		if (krc && !rc) {
@@ -483,6 +498,29 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 		fprintf(stderr, "lrbench: %s: %s\n", sc->path, err.msg);
 		return 1;
 	}
+	/* job shapes the backend cannot run: refuse before anything is written */
+	{
+		static const struct {
+			const char *section, *key;
+			unsigned cap;
+		} need[] = {{"job", "queues", LR_CAP_QUEUES},
+			    {"mixed", "lr_queues", LR_CAP_MIXED},
+			    {"mixed", "normal_interval_ms", LR_CAP_MIXED}};
+		bool used[] = {sc->queues > 1, sc->mixed_lr_queues > 0,
+			       sc->mixed_normal_interval_ms > 0};
+
+		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+			if (used[i] && !(ops->caps & need[i].cap)) {
+				fprintf(
+				    stderr,
+				    "lrbench: %s:%d: [%s] %s: backend %s cannot run this "
+				    "(only backends with %s support do)\n",
+				    sc->path, lr_scenario_line(sc, need[i].section, need[i].key),
+				    need[i].section, need[i].key, ops->name,
+				    need[i].cap == LR_CAP_QUEUES ? "multi-queue" : "mixed-load");
+				return 1;
+			}
+	}
 	if (make_dirs(opts->outdir, &err)) {
 		fprintf(stderr, "lrbench: %s\n", err.msg);
 		return 1;
@@ -573,9 +611,11 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 void lr_run_fini(struct lr_run *run)
 {
 	if (run->reps)
-		for (unsigned r = 0; r < run->reps_planned; r++)
+		for (unsigned r = 0; r < run->reps_planned; r++) {
 			for (unsigned p = 0; p < LR_PHASES; p++)
 				lr_dvec_free(&run->reps[r].windows[p]);
+			lr_kmetrics_free(&run->reps[r].km);
+		}
 	free(run->reps);
 	run->reps = NULL;
 	if (run->timeline)

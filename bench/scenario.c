@@ -61,6 +61,9 @@ static const struct param params[] = {
      "work-items per group (0 = backend default)"},
     {"job", "seed", P_U32, OFF(seed), 0, UINT32_MAX, "1",
      "initial buffer contents derive from it (repetition r uses seed + r - 1)"},
+    {"job", "queues", P_U32, OFF(queues), 1, 64, "1",
+     "copies of the job, each on its own queue, VM and buffer of buffer_bytes; progress is "
+     "the sum, every buffer is verified (vlr; its -qN configs override this)"},
     {"phases", "warmup_s", P_DOUBLE, OFF(warmup_s), 0, 86400, "1",
      "warm-up: the job runs, nothing is measured"},
     {"phases", "baseline_s", P_DOUBLE, OFF(baseline_s), 0.01, 86400, "3",
@@ -71,10 +74,11 @@ static const struct param params[] = {
      "cool-down: pressure released, recovery measured"},
     {"pressure", "pattern", P_PATTERN, OFF(pattern), 0, 0, "steady",
      "none | steady | burst | ramp"},
-    {"pressure", "chunk", P_MEMSIZE, OFF(chunk), 0, 0, "1%",
+    {"pressure", "chunk", P_MEMSIZE, OFF(chunk), 0, 100, "1%",
      "size of one allocation: N% of global memory, or bytes (K/M/G/T suffix)"},
-    {"pressure", "total", P_MEMSIZE, OFF(total), 0, 0, "4%",
-     "most pressure memory held at once (same syntax as chunk)"},
+    {"pressure", "total", P_MEMSIZE, OFF(total), 0, 1000, "4%",
+     "most pressure memory held at once (same syntax as chunk, up to 1000%: devices that "
+     "evict, like vlr, can be oversubscribed)"},
     {"pressure", "total_max", P_BYTES, OFF(total_max), 0, 1024.0 * (1ull << 40), "0",
      "cap on total in bytes (0 = none), for shared machines"},
     {"pressure", "interval_ms", P_DOUBLE, OFF(interval_ms), 0, 3600000, "20",
@@ -83,6 +87,18 @@ static const struct param params[] = {
      "burst: how long a full burst is held before it is freed"},
     {"pressure", "gap_ms", P_DOUBLE, OFF(gap_ms), 0, 3600000, "300",
      "burst: idle time between bursts"},
+    {"mixed", "lr_queues", P_U32, OFF(mixed_lr_queues), 0, 64, "0",
+     "throttled LR queues on the shared scheduler, each running bounded FILL jobs back to "
+     "back beside the job (vlr; 0 = none)"},
+    {"mixed", "lr_in_flight", P_U32, OFF(mixed_lr_in_flight), 2, 64, "2",
+     "jobs kept queued on every throttled LR queue"},
+    {"mixed", "lr_job_bytes", P_BYTES, OFF(mixed_lr_job_bytes), 4096, 1024.0 * 1024 * 1024, "1M",
+     "bytes one throttled LR job writes (multiple of 4)"},
+    {"mixed", "normal_interval_ms", P_DOUBLE, OFF(mixed_normal_interval_ms), 0, 60000, "0",
+     "period of the normal (dma-fence) jobs on the shared scheduler; each is waited for; "
+     "0 = none, else >= 1"},
+    {"mixed", "normal_job_bytes", P_BYTES, OFF(mixed_normal_job_bytes), 4096, 1024.0 * 1024 * 1024,
+     "64K", "bytes one normal job writes (multiple of 4)"},
 };
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
 
@@ -202,7 +218,9 @@ int lr_parse_u64_size(const char *s, uint64_t *out, const char **why)
 	return 0;
 }
 
-static int parse_memsize(const char *s, struct lr_memsize *m, const char **why)
+/* @max_pct: largest percentage (100 for a chunk; a total may oversubscribe
+ * devices that evict, up to 1000%) */
+static int parse_memsize(const char *s, struct lr_memsize *m, double max_pct, const char **why)
 {
 	size_t n = strlen(s);
 
@@ -219,8 +237,9 @@ static int parse_memsize(const char *s, struct lr_memsize *m, const char **why)
 		num[n - 1] = '\0';
 		if (lr_parse_double(num, &pct, why))
 			return -1;
-		if (pct <= 0 || pct > 100) {
-			*why = "percentage must be in (0, 100]";
+		if (pct <= 0 || pct > max_pct) {
+			*why = max_pct > 100 ? "percentage must be in (0, 1000]"
+					     : "percentage must be in (0, 100]";
 			return -1;
 		}
 		m->relative = true;
@@ -306,7 +325,7 @@ static int set_param(struct lr_scenario *sc, const struct param *p, const char *
 		return 0;
 	}
 	case P_MEMSIZE:
-		if (parse_memsize(val, dst, &why))
+		if (parse_memsize(val, dst, p->max, &why))
 			break;
 		return 0;
 	case P_PATTERN:
@@ -389,7 +408,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		snprintf(c->err, sizeof(c->err), "%s: key outside any [section]", name);
 	else if (!known_section)
 		snprintf(c->err, sizeof(c->err),
-			 "[%s]: unknown section (scenario, job, phases, pressure)", section);
+			 "[%s]: unknown section (scenario, job, phases, pressure, mixed)", section);
 	else
 		snprintf(c->err, sizeof(c->err), "[%s] %s: unknown key", section, name);
 	return 0;
@@ -455,8 +474,42 @@ static int validate(struct parse_ctx *c, struct lr_err *err)
 		return lr_fail(err, LR_ERR, "%s:%d: [pressure] chunk: larger than total", c->fname,
 			       l);
 	}
+	/* [mixed] keys that would be silently ignored */
+	if (!sc->mixed_lr_queues)
+		for (const char *const *k =
+			 (const char *const[]){"lr_in_flight", "lr_job_bytes", NULL};
+		     *k; k++)
+			if ((l = sc->line[param_index("mixed", *k)]))
+				return lr_fail(
+				    err, LR_ERR,
+				    "%s:%d: [mixed] %s: has no effect with lr_queues = 0", c->fname,
+				    l, *k);
+	if (sc->mixed_normal_interval_ms == 0 &&
+	    (l = sc->line[param_index("mixed", "normal_job_bytes")]))
+		return lr_fail(err, LR_ERR,
+			       "%s:%d: [mixed] normal_job_bytes: has no effect with "
+			       "normal_interval_ms = 0",
+			       c->fname, l);
+	if (sc->mixed_normal_interval_ms > 0 && sc->mixed_normal_interval_ms < 1)
+		return lr_fail(err, LR_ERR,
+			       "%s:%d: [mixed] normal_interval_ms: %g: 0 (none) or at least 1 ms",
+			       c->fname, sc->line[param_index("mixed", "normal_interval_ms")],
+			       sc->mixed_normal_interval_ms);
+	if (sc->mixed_lr_job_bytes % 4 || sc->mixed_normal_job_bytes % 4) {
+		const char *k = sc->mixed_lr_job_bytes % 4 ? "lr_job_bytes" : "normal_job_bytes";
+
+		return lr_fail(err, LR_ERR, "%s:%d: [mixed] %s: not a multiple of 4 bytes",
+			       c->fname, sc->line[param_index("mixed", k)], k);
+	}
 #undef LINE_OF
 	return LR_OK;
+}
+
+int lr_scenario_line(const struct lr_scenario *sc, const char *section, const char *key)
+{
+	int i = param_index(section, key);
+
+	return i < 0 ? 0 : sc->line[i];
 }
 
 static void set_defaults(struct lr_scenario *sc)

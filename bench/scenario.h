@@ -28,7 +28,7 @@ enum lr_pattern {
  * ("5%") or in bytes ("64M"). */
 struct lr_memsize {
 	bool relative;
-	double fraction; /* relative: 0 < fraction <= 1 */
+	double fraction; /* relative: 0 < fraction <= 1 (chunk), <= 10 (total) */
 	uint64_t bytes;	 /* absolute */
 };
 
@@ -49,6 +49,7 @@ struct lr_scenario {
 	uint32_t work_groups;
 	uint32_t work_group_size;
 	uint32_t seed;
+	uint32_t queues; /* copies of the job, each on its own queue and VM */
 
 	double warmup_s, baseline_s, pressure_s, cooldown_s;
 
@@ -57,7 +58,12 @@ struct lr_scenario {
 	uint64_t total_max; /* 0 = no cap */
 	double interval_ms, hold_ms, gap_ms;
 
-	int line[32]; /* line of each parameter in the file; 0 = default */
+	/* [mixed]: throttled LR jobs and normal jobs on a shared scheduler */
+	uint32_t mixed_lr_queues, mixed_lr_in_flight;
+	uint64_t mixed_lr_job_bytes, mixed_normal_job_bytes;
+	double mixed_normal_interval_ms;
+
+	int line[48]; /* line of each parameter in the file; 0 = default */
 };
 
 /* Parse @path into @sc (defaults first). LR_OK, or LR_ERR with
@@ -66,6 +72,9 @@ int lr_scenario_load(const char *path, struct lr_scenario *sc, struct lr_err *er
 /* Same, from a string; @fname is used in messages only. */
 int lr_scenario_parse_string(const char *text, const char *fname, struct lr_scenario *sc,
 			     struct lr_err *err);
+
+/* Line of [@section] @key in the file; 0 when it took its default. */
+int lr_scenario_line(const struct lr_scenario *sc, const char *section, const char *key);
 
 /* Sum of the four phases of one repetition, in seconds. */
 double lr_scenario_rep_seconds(const struct lr_scenario *sc);

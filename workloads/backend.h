@@ -16,6 +16,7 @@
 #ifndef LR_BACKEND_H
 #define LR_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,11 +50,28 @@ struct lr_device_info {
 	uint32_t compute_units;
 };
 
+/*
+ * Mixed load beside the never-ending job (backends with LR_CAP_MIXED): bounded
+ * LR jobs submitted back to back on queues that share one scheduler with
+ * normal (dma-fence) jobs submitted periodically. Zero = none.
+ */
+struct lr_mixed_params {
+	uint32_t lr_queues;	   /* throttled LR queues (0: none) */
+	uint32_t lr_in_flight;	   /* jobs kept in flight per LR queue (>= 2) */
+	uint64_t lr_job_bytes;	   /* bytes one LR job writes */
+	double normal_interval_ms; /* period of the normal jobs (0: none) */
+	uint64_t normal_job_bytes; /* bytes one normal job writes */
+};
+
 struct lr_job_params {
 	uint64_t buffer_bytes;	  /* size of the buffer the job transforms */
 	uint32_t work_groups;	  /* 0 = one per compute unit (never more) */
 	uint32_t work_group_size; /* 0 = backend default */
 	uint32_t seed;		  /* initial buffer contents derive from it */
+	/* Added with issue 5; zero keeps the old behaviour. */
+	uint32_t queues;	      /* copies of the job, each on its own queue, VM and
+				       * buffer of buffer_bytes (LR_CAP_QUEUES); 0 = 1 */
+	struct lr_mixed_params mixed; /* LR_CAP_MIXED */
 };
 
 /*
@@ -77,13 +95,48 @@ struct lr_verify_result {
 	uint64_t expected, got;	   /* values at first_bad_offset */
 };
 
-/* Kernel-side counters of one repetition (backends with kernel_metrics). */
+/* A growable list of samples (kernel metrics); the owner frees it. */
+struct lr_samples {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+int lr_samples_push(struct lr_samples *s, uint64_t x); /* LR_OK / LR_ERR (no memory) */
+void lr_samples_free(struct lr_samples *s);
+
+/*
+ * Kernel-side counters of one repetition (backends with kernel_metrics).
+ * Backend-neutral; a backend fills what its kernel reports and leaves the
+ * rest zero / empty. The sample lists are allocated by the backend and
+ * owned by the caller afterwards (lr_kmetrics_free()).
+ */
 struct lr_kmetrics {
 	uint64_t preemptions, restores, evictions;
 	uint64_t bytes_to_vram, bytes_to_system;
-	double preempt_lat_p50_ns; /* median of the kernel's samples; NaN: none */
+	double preempt_lat_p50_ns; /* median of the samples; NaN: none */
 	double restore_lat_p50_ns;
+
+	/* Added with issue 5 (additive): every sample, not only a median. */
+	bool have_samples;			      /* the lists below are filled */
+	struct lr_samples preempt_lat_ns;	      /* preempt requested -> off the engine */
+	struct lr_samples restore_lat_ns;	      /* restore start -> running again */
+	struct lr_samples restore_bytes;	      /* bytes each restore brought back, paired
+						       * with restore_lat_ns (same index) */
+	struct lr_samples worker_lat_ns;	      /* wall time of each restore-worker run */
+	struct lr_samples normal_lat_ns;	      /* normal (dma-fence) job: submit -> fence */
+	struct lr_samples normal_user_lat_ns;	      /* the same seen by the submitter:
+						       * before exec -> wait returned */
+	uint64_t copy_bytes, copy_busy_ns, copy_jobs; /* copy engine, copies only */
+	uint64_t restore_worker_ns, restore_worker_runs;
+	uint64_t normal_jobs;	 /* completed normal jobs (kernel count) */
+	uint64_t throttled_jobs; /* mixed load: completed bounded LR jobs */
+	uint64_t samples_lost;	 /* events counted whose samples were overwritten
+				  * before they were read */
+	uint64_t reads;		 /* times the counters were read (drained) */
 };
+
+/* Free the sample lists and zero @km (a zeroed struct is fine). */
+void lr_kmetrics_free(struct lr_kmetrics *km);
 
 struct lr_backend_ops {
 	const char *name; /* CLI name, result key, file name: all the same */
@@ -128,10 +181,17 @@ struct lr_backend_ops {
 	 * set_config switches while no job or pressure buffer exists. */
 	const char *const *configs;
 	int (*set_config)(struct lr_dev *dev, const char *name, struct lr_err *err);
-	/* Device counters since the last call with @reset (then zeroes them). */
+	/* Device counters since the last call with @reset (then zeroes them).
+	 * @out is output only; its sample lists belong to the caller. */
 	int (*kernel_metrics)(struct lr_dev *dev, int reset, struct lr_kmetrics *out,
 			      struct lr_err *err);
+
+	/* What lr_job_params may ask beyond one plain job (LR_CAP_*). */
+	unsigned caps;
 };
+
+#define LR_CAP_QUEUES (1u << 0) /* lr_job_params.queues > 1 */
+#define LR_CAP_MIXED  (1u << 1) /* lr_job_params.mixed */
 
 extern const struct lr_backend_ops *const lr_backends[];
 

@@ -20,10 +20,15 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -50,24 +55,48 @@
 #define PRESS_CTL_ADDR 0x100000ull
 #define PRESS_BASE     0x1000000ull
 
+/* kernel counters drained during a repetition (GET_STATS with RESET) */
+#define DRAIN_PERIOD_NS 20000000ull
+
+struct kacc {
+	pthread_mutex_t lock;
+	struct lr_kmetrics km; /* accumulated since the last reset */
+	pthread_t thread;
+	bool running;
+	atomic_bool stop;
+	int err; /* first error of the drain thread (negative errno) */
+};
+
 struct lr_dev {
 	int fd;
 	char path[64];
 	struct drm_vlr_get_info info;
+	uint32_t cfg_queues; /* from an "-qN" config; 0: the job parameters decide */
+	struct kacc acc;
 };
 
-struct lr_job {
-	struct lr_dev *dev;
+/* one never-ending STREAM job: its own VM, queue, buffer and control page */
+struct stream {
 	uint32_t vm, queue, ctl_bo, data_bo, staging_bo;
-	uint64_t bytes, n;
 	void *ctl;
 	volatile uint64_t *progress;
 	volatile uint32_t *stop;
 	uint32_t *staging; /* system memory: initial data in, results out */
 	uint32_t seed;
-	bool stopped;
+	bool running;	 /* the STREAM job was submitted */
 	uint64_t passes; /* pass count when stopped */
 	uint64_t fence;	 /* last value used on CTL_UFENCE2 */
+};
+
+struct mixed;
+
+struct lr_job {
+	struct lr_dev *dev;
+	uint64_t bytes, n; /* per stream */
+	unsigned nstreams;
+	struct stream *st;
+	bool stopped;
+	struct mixed *mx; /* NULL: no mixed load */
 };
 
 struct lr_pbuf {
@@ -189,6 +218,8 @@ static int vlr_open(const char *sel, struct lr_dev **out, struct lr_err *err)
 	}
 	d->fd = fd;
 	snprintf(d->path, sizeof(d->path), "%s", path);
+	pthread_mutex_init(&d->acc.lock, NULL);
+	atomic_init(&d->acc.stop, false);
 	ret = xioctl(fd, DRM_IOCTL_VLR_GET_INFO, &d->info);
 	if (ret) {
 		close(fd);
@@ -211,6 +242,12 @@ static void vlr_close(struct lr_dev *d)
 {
 	if (!d)
 		return;
+	if (d->acc.running) {
+		atomic_store(&d->acc.stop, true);
+		pthread_join(d->acc.thread, NULL);
+	}
+	lr_kmetrics_free(&d->acc.km);
+	pthread_mutex_destroy(&d->acc.lock);
 	close(d->fd);
 	free(d);
 }
@@ -283,9 +320,9 @@ static int bind(int fd, uint32_t vm, uint32_t h, uint64_t addr, uint64_t range)
 	return xioctl(fd, DRM_IOCTL_VLR_VM_BIND, &b);
 }
 
-static int vm_create(int fd, uint32_t *vm)
+static int vm_create(int fd, uint32_t flags, uint32_t *vm)
 {
-	struct drm_vlr_vm_create c = {0};
+	struct drm_vlr_vm_create c = {.flags = flags};
 	int ret = xioctl(fd, DRM_IOCTL_VLR_VM_CREATE, &c);
 
 	if (!ret)
@@ -301,9 +338,9 @@ static void vm_destroy(int fd, uint32_t vm)
 		xioctl(fd, DRM_IOCTL_VLR_VM_DESTROY, &d);
 }
 
-static int queue_create(int fd, uint32_t vm, uint32_t *q)
+static int queue_create(int fd, uint32_t vm, uint32_t flags, uint32_t *q)
 {
-	struct drm_vlr_queue_create c = {.vm_id = vm};
+	struct drm_vlr_queue_create c = {.vm_id = vm, .flags = flags};
 	int ret = xioctl(fd, DRM_IOCTL_VLR_QUEUE_CREATE, &c);
 
 	if (!ret)
@@ -319,41 +356,60 @@ static void queue_destroy(int fd, uint32_t q)
 		xioctl(fd, DRM_IOCTL_VLR_QUEUE_DESTROY, &d);
 }
 
-static int wait_ufence(int fd, uint32_t vm, uint64_t addr, uint64_t value)
+/* Wait until the u64 at @addr @op @value; @queue (or 0) is the writer, so a
+ * banned queue ends the wait with -EIO. @timeout_ns relative. */
+static int wait_ufence_op(int fd, uint32_t vm, uint32_t queue, uint64_t addr, uint32_t op,
+			  uint64_t value, int64_t timeout_ns)
 {
 	struct drm_vlr_wait_ufence w = {
 	    .vm_id = vm,
-	    .op = DRM_VLR_UFENCE_OP_EQ,
+	    .op = op,
+	    .queue_id = queue,
 	    .addr = addr,
 	    .value = value,
 	    .mask = ~0ull,
-	    .timeout_ns = WAIT_NS,
+	    .timeout_ns = timeout_ns,
 	};
 
 	return xioctl(fd, DRM_IOCTL_VLR_WAIT_UFENCE, &w);
 }
 
-/* Run a bounded COPY on the job's queue and wait for it. */
-static int job_copy(struct lr_job *j, uint64_t src, uint64_t dst, uint64_t len, const char *what,
-		    struct lr_err *err)
+static int wait_ufence(int fd, uint32_t vm, uint32_t queue, uint64_t addr, uint64_t value)
+{
+	return wait_ufence_op(fd, vm, queue, addr, DRM_VLR_UFENCE_OP_EQ, value, WAIT_NS);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Run a bounded COPY on stream @s's queue and wait for it. */
+static int stream_copy(struct lr_dev *d, struct stream *s, unsigned idx, uint64_t src, uint64_t dst,
+		       uint64_t len, const char *what, struct lr_err *err)
 {
 	struct drm_vlr_exec e = {
-	    .queue_id = j->queue,
+	    .queue_id = s->queue,
 	    .program = DRM_VLR_PROG_COPY,
 	    .src = src,
 	    .dst = dst,
 	    .len = len,
 	    .ufence_addr = JOB_CTL_ADDR + CTL_UFENCE2,
-	    .ufence_value = ++j->fence,
+	    .ufence_value = ++s->fence,
 	};
-	int fd = j->dev->fd, ret = xioctl(fd, DRM_IOCTL_VLR_EXEC, &e);
+	int ret = xioctl(d->fd, DRM_IOCTL_VLR_EXEC, &e);
 
 	if (ret)
-		return lr_fail(err, LR_ERR, "vlr: EXEC copy (%s): %s", what, serr(ret));
-	ret = wait_ufence(fd, j->vm, JOB_CTL_ADDR + CTL_UFENCE2, j->fence);
+		return lr_fail(err, LR_ERR, "vlr: queue %u: EXEC copy (%s): %s", idx, what,
+			       serr(ret));
+	ret = wait_ufence(d->fd, s->vm, s->queue, JOB_CTL_ADDR + CTL_UFENCE2, s->fence);
 	if (ret)
-		return lr_fail(err, LR_ERR, "vlr: copy (%s) did not finish within %lld s: %s", what,
-			       WAIT_NS / 1000000000ll, serr(ret));
+		return lr_fail(err, LR_ERR,
+			       "vlr: queue %u: copy (%s) did not finish within %lld s: %s", idx,
+			       what, WAIT_NS / 1000000000ll, serr(ret));
 	return LR_OK;
 }
 
@@ -386,6 +442,402 @@ static uint64_t staging_addr(const struct lr_job *j)
 	return JOB_DATA_ADDR + ((j->bytes + (1ull << 24) - 1) & ~((1ull << 24) - 1)) + (1ull << 24);
 }
 
+#define TRY(expr, ...)                                                                             \
+	do {                                                                                       \
+		if ((ret = (expr))) {                                                              \
+			lr_fail(err, LR_ERR, __VA_ARGS__);                                         \
+			goto fail;                                                                 \
+		}                                                                                  \
+	} while (0)
+
+/* VM, control page, staging and VRAM buffer, queue; buffer loaded. */
+static int stream_setup(struct lr_job *j, unsigned idx, struct lr_err *err)
+{
+	struct lr_dev *d = j->dev;
+	struct stream *s = &j->st[idx];
+	uint64_t bytes = j->bytes;
+	int fd = d->fd, ret;
+
+	TRY(vm_create(fd, 0, &s->vm), "vlr: queue %u: VM_CREATE: %s", idx, serr(ret));
+	TRY(bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, 0, &s->ctl_bo),
+	    "vlr: queue %u: GEM_CREATE control page: %s", idx, serr(ret));
+	TRY(bo_create(fd, bytes, DRM_VLR_GEM_CREATE_SYSTEM, 0, &s->staging_bo),
+	    "vlr: queue %u: GEM_CREATE staging (%" PRIu64 " bytes): %s", idx, bytes, serr(ret));
+	TRY(bo_create(fd, bytes, 0, s->vm, &s->data_bo),
+	    "vlr: queue %u: GEM_CREATE job buffer (%" PRIu64 " bytes VRAM): %s", idx, bytes,
+	    serr(ret));
+	s->ctl = bo_map(fd, s->ctl_bo, VLR_PAGE, &ret);
+	TRY(!s->ctl ? ret : 0, "vlr: queue %u: mmap control page: %s", idx, serr(ret));
+	s->progress = (volatile uint64_t *)((char *)s->ctl + CTL_PROGRESS);
+	s->stop = (volatile uint32_t *)((char *)s->ctl + CTL_STOP);
+	s->staging = bo_map(fd, s->staging_bo, bytes, &ret);
+	TRY(!s->staging ? ret : 0, "vlr: queue %u: mmap staging: %s", idx, serr(ret));
+	for (uint64_t i = 0; i < j->n; i++)
+		s->staging[i] = init_value(i, s->seed);
+
+	TRY(bind(fd, s->vm, s->ctl_bo, JOB_CTL_ADDR, VLR_PAGE),
+	    "vlr: queue %u: VM_BIND control: %s", idx, serr(ret));
+	TRY(bind(fd, s->vm, s->data_bo, JOB_DATA_ADDR, bytes),
+	    "vlr: queue %u: VM_BIND job buffer: %s", idx, serr(ret));
+	TRY(bind(fd, s->vm, s->staging_bo, staging_addr(j), bytes),
+	    "vlr: queue %u: VM_BIND staging: %s", idx, serr(ret));
+	TRY(queue_create(fd, s->vm, 0, &s->queue), "vlr: queue %u: QUEUE_CREATE: %s", idx,
+	    serr(ret));
+	return stream_copy(d, s, idx, staging_addr(j), JOB_DATA_ADDR, bytes, "load job buffer",
+			   err);
+fail:
+	return LR_ERR;
+}
+
+static int stream_exec(struct lr_job *j, unsigned idx, struct lr_err *err)
+{
+	struct stream *s = &j->st[idx];
+	struct drm_vlr_exec e = {
+	    .queue_id = s->queue,
+	    .program = DRM_VLR_PROG_STREAM,
+	    .dst = JOB_DATA_ADDR,
+	    .len = j->bytes,
+	    .progress_addr = JOB_CTL_ADDR + CTL_PROGRESS,
+	    .stop_addr = JOB_CTL_ADDR + CTL_STOP,
+	    .ufence_addr = JOB_CTL_ADDR + CTL_UFENCE,
+	    .ufence_value = STREAM_DONE,
+	};
+	int ret = xioctl(j->dev->fd, DRM_IOCTL_VLR_EXEC, &e);
+
+	if (ret)
+		return lr_fail(err, LR_ERR, "vlr: queue %u: EXEC stream: %s", idx, serr(ret));
+	s->running = true;
+	return LR_OK;
+}
+
+/* Set the stop word of every running stream, then wait for each to end. */
+static int streams_stop(struct lr_job *j, struct lr_err *err)
+{
+	int rc = LR_OK;
+
+	for (unsigned i = 0; i < j->nstreams; i++)
+		if (j->st[i].running)
+			__atomic_store_n(j->st[i].stop, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < j->nstreams; i++) {
+		struct stream *s = &j->st[i];
+		int ret;
+
+		if (!s->running)
+			continue;
+		ret = wait_ufence(j->dev->fd, s->vm, s->queue, JOB_CTL_ADDR + CTL_UFENCE,
+				  STREAM_DONE);
+		if (ret) {
+			if (!rc)
+				rc = lr_fail(
+				    err, LR_ERR,
+				    "vlr: queue %u: stream job did not stop within %lld s: %s", i,
+				    WAIT_NS / 1000000000ll, serr(ret));
+			continue;
+		}
+		s->passes = *s->progress;
+		s->running = false;
+	}
+	return rc;
+}
+
+/* ---- mixed load: throttled LR jobs + normal jobs on the shared scheduler ---- */
+
+#define MIX_CTL_ADDR  0x100000ull
+#define MIX_DATA_ADDR 0x1000000ull
+#define MIX_POLL_NS   5000000ll /* feeder: wait this long for a completion */
+
+struct throttled {
+	uint32_t vm, queue, ctl_bo, bo;
+	void *ctl;
+	volatile uint64_t *done; /* user fence: sequence number of the last finished job */
+	uint64_t submitted;
+};
+
+struct mixed {
+	struct lr_dev *dev;
+	struct lr_mixed_params p;
+	struct throttled *tq;
+	unsigned ntq;
+	uint32_t nvm, nqueue, nbo, syncobj; /* the dma-fence VM and its queue */
+	pthread_t feeder, normal;
+	bool feeder_on, normal_on;
+	atomic_bool stop;
+	pthread_mutex_t lock; /* err */
+	bool failed;
+	char msg[LR_ERRLEN];
+};
+
+__attribute__((format(printf, 2, 3))) static void mixed_fail(struct mixed *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&m->lock);
+	if (!m->failed) {
+		m->failed = true;
+		va_start(ap, fmt);
+		vsnprintf(m->msg, sizeof(m->msg), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&m->lock);
+	atomic_store(&m->stop, true);
+}
+
+/* Keep lr_in_flight bounded FILL jobs queued on every throttled LR queue. */
+static void *feeder_main(void *arg)
+{
+	struct mixed *m = arg;
+	int fd = m->dev->fd;
+	unsigned turn = 0;
+
+	while (!atomic_load(&m->stop)) {
+		struct throttled *w;
+		uint64_t done;
+		int ret;
+
+		for (unsigned i = 0; i < m->ntq; i++) {
+			struct throttled *t = &m->tq[i];
+
+			done = __atomic_load_n(t->done, __ATOMIC_ACQUIRE);
+			while (t->submitted - done < m->p.lr_in_flight) {
+				struct drm_vlr_exec e = {
+				    .queue_id = t->queue,
+				    .program = DRM_VLR_PROG_FILL,
+				    .dst = MIX_DATA_ADDR,
+				    .len = m->p.lr_job_bytes,
+				    .value = (uint32_t)(t->submitted + 1),
+				    .ufence_addr = MIX_CTL_ADDR,
+				    .ufence_value = t->submitted + 1,
+				};
+
+				ret = xioctl(fd, DRM_IOCTL_VLR_EXEC, &e);
+				if (ret == -EBUSY) /* the queue's job limit: wait for one */
+					break;
+				if (ret) {
+					mixed_fail(m,
+						   "vlr: mixed: throttled queue %u: EXEC fill: %s",
+						   i, serr(ret));
+					return NULL;
+				}
+				t->submitted++;
+			}
+		}
+		/* wait (briefly) for the next completion, one queue per turn */
+		w = &m->tq[turn++ % m->ntq];
+		done = __atomic_load_n(w->done, __ATOMIC_ACQUIRE);
+		ret = wait_ufence_op(fd, w->vm, w->queue, MIX_CTL_ADDR, DRM_VLR_UFENCE_OP_GTE,
+				     done + 1, MIX_POLL_NS);
+		if (ret && ret != -ETIME) {
+			mixed_fail(m, "vlr: mixed: throttled queue: WAIT_UFENCE: %s", serr(ret));
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* Submit one small FILL every normal_interval_ms on the dma-fence VM's queue
+ * and wait for its completion fence (out_syncobj). */
+static void *normal_main(void *arg)
+{
+	struct mixed *m = arg;
+	struct lr_dev *d = m->dev;
+	uint64_t period = (uint64_t)(m->p.normal_interval_ms * 1e6), next = now_ns();
+	uint32_t seq = 0;
+
+	while (!atomic_load(&m->stop)) {
+		struct drm_vlr_exec e = {
+		    .queue_id = m->nqueue,
+		    .program = DRM_VLR_PROG_FILL,
+		    .out_syncobj = m->syncobj,
+		    .dst = MIX_DATA_ADDR,
+		    .len = m->p.normal_job_bytes,
+		    .value = ++seq,
+		};
+		uint64_t t0 = now_ns(), t1;
+		int ret = xioctl(d->fd, DRM_IOCTL_VLR_EXEC, &e);
+
+		if (ret) {
+			mixed_fail(m, "vlr: mixed: normal job: EXEC fill: %s", serr(ret));
+			return NULL;
+		}
+		ret = drmSyncobjWait(d->fd, &m->syncobj, 1, (int64_t)(t0 + (uint64_t)WAIT_NS), 0,
+				     NULL);
+		t1 = now_ns();
+		if (ret) {
+			mixed_fail(m, "vlr: mixed: normal job did not complete within %lld s: %s",
+				   WAIT_NS / 1000000000ll, serr(ret));
+			return NULL;
+		}
+		pthread_mutex_lock(&d->acc.lock);
+		ret = lr_samples_push(&d->acc.km.normal_user_lat_ns, t1 - t0);
+		pthread_mutex_unlock(&d->acc.lock);
+		if (ret) {
+			mixed_fail(m, "vlr: mixed: out of memory");
+			return NULL;
+		}
+		next += period;
+		if (next < t1)
+			next = t1; /* late: no catching up in bursts */
+		while (!atomic_load(&m->stop) && now_ns() < next) {
+			uint64_t left = next - now_ns();
+			struct timespec ts = {0, (long)(left > 10000000 ? 10000000 : left)};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+/* Stop the threads, let the queued LR jobs finish, release everything.
+ * Returns LR_ERR with the first error of the load (or of the drain). */
+static int mixed_destroy(struct mixed *m, struct lr_err *err)
+{
+	struct lr_dev *d;
+	uint64_t done = 0;
+	int rc = LR_OK;
+
+	if (!m)
+		return LR_OK;
+	d = m->dev;
+	atomic_store(&m->stop, true);
+	if (m->feeder_on)
+		pthread_join(m->feeder, NULL);
+	if (m->normal_on)
+		pthread_join(m->normal, NULL);
+	if (m->failed)
+		rc = lr_fail(err, LR_ERR, "%s", m->msg);
+	for (unsigned i = 0; i < m->ntq; i++) {
+		struct throttled *t = &m->tq[i];
+		int ret;
+
+		if (t->queue && t->submitted) {
+			ret = wait_ufence(d->fd, t->vm, t->queue, MIX_CTL_ADDR, t->submitted);
+			if (ret && !rc)
+				rc = lr_fail(err, LR_ERR,
+					     "vlr: mixed: throttled queue %u: %" PRIu64
+					     " jobs did not finish within %lld s: %s",
+					     i, t->submitted - *t->done, WAIT_NS / 1000000000ll,
+					     serr(ret));
+		}
+		if (t->ctl)
+			done += *t->done;
+		queue_destroy(d->fd, t->queue);
+		vm_destroy(d->fd, t->vm);
+		if (t->ctl)
+			munmap(t->ctl, VLR_PAGE);
+		bo_close(d->fd, t->ctl_bo);
+		bo_close(d->fd, t->bo);
+	}
+	pthread_mutex_lock(&d->acc.lock);
+	d->acc.km.throttled_jobs += done;
+	pthread_mutex_unlock(&d->acc.lock);
+	queue_destroy(d->fd, m->nqueue);
+	vm_destroy(d->fd, m->nvm);
+	bo_close(d->fd, m->nbo);
+	if (m->syncobj)
+		drmSyncobjDestroy(d->fd, m->syncobj);
+	pthread_mutex_destroy(&m->lock);
+	free(m->tq);
+	free(m);
+	return rc;
+}
+
+static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int ret;
+
+	/* signals go to the main thread (lrbench's cancel) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	ret = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -ret;
+}
+
+static int mixed_start(struct lr_dev *d, const struct lr_mixed_params *p, struct mixed **out,
+		       struct lr_err *err)
+{
+	struct mixed *m;
+	int fd = d->fd, ret;
+
+	if (p->lr_queues > 64 || (p->lr_queues && (p->lr_in_flight < 2 || p->lr_in_flight > 64)))
+		return lr_fail(err, LR_ERR,
+			       "vlr: mixed: %u throttled queues with %u jobs in flight: queues "
+			       "0..64, jobs in flight 2..64",
+			       p->lr_queues, p->lr_in_flight);
+	if ((p->lr_queues &&
+	     (p->lr_job_bytes % 4 || !p->lr_job_bytes || p->lr_job_bytes >= d->info.vram_size)) ||
+	    (p->normal_interval_ms > 0 && (p->normal_job_bytes % 4 || !p->normal_job_bytes ||
+					   p->normal_job_bytes >= d->info.vram_size)))
+		return lr_fail(err, LR_ERR,
+			       "vlr: mixed: job sizes %" PRIu64 " / %" PRIu64
+			       " bytes: multiples of 4, smaller than VRAM (%" PRIu64 " bytes)",
+			       p->lr_job_bytes, p->normal_job_bytes, (uint64_t)d->info.vram_size);
+	m = calloc(1, sizeof(*m));
+	if (!m || (p->lr_queues && !(m->tq = calloc(p->lr_queues, sizeof(*m->tq))))) {
+		free(m);
+		return lr_fail(err, LR_ERR, "vlr: out of memory");
+	}
+	m->dev = d;
+	m->p = *p;
+	pthread_mutex_init(&m->lock, NULL);
+	atomic_init(&m->stop, false);
+	for (unsigned i = 0; i < p->lr_queues; i++) {
+		struct throttled *t = &m->tq[i];
+		uint64_t size = (p->lr_job_bytes + VLR_PAGE - 1) & ~(VLR_PAGE - 1);
+
+		m->ntq = i + 1;
+		TRY(vm_create(fd, 0, &t->vm), "vlr: mixed: throttled queue %u: VM_CREATE: %s", i,
+		    serr(ret));
+		TRY(bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, 0, &t->ctl_bo),
+		    "vlr: mixed: throttled queue %u: GEM_CREATE control: %s", i, serr(ret));
+		t->ctl = bo_map(fd, t->ctl_bo, VLR_PAGE, &ret);
+		TRY(!t->ctl ? ret : 0, "vlr: mixed: throttled queue %u: mmap control: %s", i,
+		    serr(ret));
+		t->done = (volatile uint64_t *)t->ctl;
+		TRY(bind(fd, t->vm, t->ctl_bo, MIX_CTL_ADDR, VLR_PAGE),
+		    "vlr: mixed: throttled queue %u: VM_BIND control: %s", i, serr(ret));
+		TRY(bo_create(fd, size, 0, t->vm, &t->bo),
+		    "vlr: mixed: throttled queue %u: GEM_CREATE %" PRIu64 " bytes VRAM: %s", i,
+		    size, serr(ret));
+		TRY(bind(fd, t->vm, t->bo, MIX_DATA_ADDR, size),
+		    "vlr: mixed: throttled queue %u: VM_BIND: %s", i, serr(ret));
+		TRY(queue_create(fd, t->vm, DRM_VLR_QUEUE_CREATE_SHARED_SCHED, &t->queue),
+		    "vlr: mixed: throttled queue %u: QUEUE_CREATE (shared scheduler): %s", i,
+		    serr(ret));
+	}
+	if (p->normal_interval_ms > 0) {
+		uint64_t size = (p->normal_job_bytes + VLR_PAGE - 1) & ~(VLR_PAGE - 1);
+
+		TRY(vm_create(fd, DRM_VLR_VM_CREATE_DMA_FENCE, &m->nvm),
+		    "vlr: mixed: VM_CREATE (dma-fence VM): %s", serr(ret));
+		TRY(bo_create(fd, size, 0, m->nvm, &m->nbo),
+		    "vlr: mixed: GEM_CREATE %" PRIu64 " bytes VRAM (dma-fence VM): %s", size,
+		    serr(ret));
+		TRY(bind(fd, m->nvm, m->nbo, MIX_DATA_ADDR, size),
+		    "vlr: mixed: VM_BIND (dma-fence VM): %s", serr(ret));
+		TRY(queue_create(fd, m->nvm, DRM_VLR_QUEUE_CREATE_SHARED_SCHED, &m->nqueue),
+		    "vlr: mixed: QUEUE_CREATE (dma-fence VM, shared scheduler): %s", serr(ret));
+		TRY(drmSyncobjCreate(fd, 0, &m->syncobj) ? -errno : 0,
+		    "vlr: mixed: SYNCOBJ_CREATE: %s", serr(ret));
+	}
+	if (m->ntq) {
+		TRY(start_thread(&m->feeder, feeder_main, m), "vlr: mixed: pthread_create: %s",
+		    serr(ret));
+		m->feeder_on = true;
+	}
+	if (m->nqueue) {
+		TRY(start_thread(&m->normal, normal_main, m), "vlr: mixed: pthread_create: %s",
+		    serr(ret));
+		m->normal_on = true;
+	}
+	*out = m;
+	return LR_OK;
+fail:
+	mixed_destroy(m, NULL);
+	return LR_ERR;
+}
+
 static void vlr_job_destroy(struct lr_job *j);
 
 static int vlr_job_start(struct lr_dev *d, const struct lr_job_params *p, struct lr_job **out,
@@ -393,7 +845,8 @@ static int vlr_job_start(struct lr_dev *d, const struct lr_job_params *p, struct
 {
 	struct lr_job *j;
 	uint64_t bytes = (p->buffer_bytes + VLR_PAGE - 1) & ~(VLR_PAGE - 1);
-	int fd = d->fd, ret;
+	unsigned nq = d->cfg_queues ? d->cfg_queues : (p->queues ? p->queues : 1);
+	uint64_t t0;
 
 	if (!bytes || bytes > (1ull << 30))
 		return lr_fail(err, LR_ERR,
@@ -404,75 +857,47 @@ static int vlr_job_start(struct lr_dev *d, const struct lr_job_params *p, struct
 			       "vlr: job buffer of %" PRIu64 " bytes does not fit VRAM (%" PRIu64
 			       " bytes)",
 			       bytes, (uint64_t)d->info.vram_size);
+	if (d->cfg_queues && p->queues > 1 && p->queues != d->cfg_queues)
+		return lr_fail(err, LR_ERR,
+			       "vlr: the config runs %u queues but the scenario asks for [job] "
+			       "queues = %u",
+			       d->cfg_queues, p->queues);
+	if (nq > 64)
+		return lr_fail(err, LR_ERR, "vlr: %u queues: at most 64", nq);
 	j = calloc(1, sizeof(*j));
-	if (!j)
+	if (!j || !(j->st = calloc(nq, sizeof(*j->st)))) {
+		free(j);
 		return lr_fail(err, LR_ERR, "vlr: out of memory");
+	}
 	j->dev = d;
 	j->bytes = bytes;
 	j->n = bytes / 4;
-	j->seed = p->seed;
-
-#define TRY(expr, ...)                                                                             \
-	do {                                                                                       \
-		if ((ret = (expr))) {                                                              \
-			lr_fail(err, LR_ERR, __VA_ARGS__);                                         \
-			goto fail;                                                                 \
-		}                                                                                  \
-	} while (0)
-	TRY(vm_create(fd, &j->vm), "vlr: VM_CREATE: %s", serr(ret));
-	TRY(bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, 0, &j->ctl_bo),
-	    "vlr: GEM_CREATE control page: %s", serr(ret));
-	TRY(bo_create(fd, bytes, DRM_VLR_GEM_CREATE_SYSTEM, 0, &j->staging_bo),
-	    "vlr: GEM_CREATE staging (%" PRIu64 " bytes): %s", bytes, serr(ret));
-	TRY(bo_create(fd, bytes, 0, j->vm, &j->data_bo),
-	    "vlr: GEM_CREATE job buffer (%" PRIu64 " bytes VRAM): %s", bytes, serr(ret));
-	j->ctl = bo_map(fd, j->ctl_bo, VLR_PAGE, &ret);
-	TRY(!j->ctl ? ret : 0, "vlr: mmap control page: %s", serr(ret));
-	j->progress = (volatile uint64_t *)((char *)j->ctl + CTL_PROGRESS);
-	j->stop = (volatile uint32_t *)((char *)j->ctl + CTL_STOP);
-	j->staging = bo_map(fd, j->staging_bo, bytes, &ret);
-	TRY(!j->staging ? ret : 0, "vlr: mmap staging: %s", serr(ret));
-	for (uint64_t i = 0; i < j->n; i++)
-		j->staging[i] = init_value(i, j->seed);
-
-	TRY(bind(fd, j->vm, j->ctl_bo, JOB_CTL_ADDR, VLR_PAGE), "vlr: VM_BIND control: %s",
-	    serr(ret));
-	TRY(bind(fd, j->vm, j->data_bo, JOB_DATA_ADDR, bytes), "vlr: VM_BIND job buffer: %s",
-	    serr(ret));
-	TRY(bind(fd, j->vm, j->staging_bo, staging_addr(j), bytes), "vlr: VM_BIND staging: %s",
-	    serr(ret));
-	TRY(queue_create(fd, j->vm, &j->queue), "vlr: QUEUE_CREATE: %s", serr(ret));
-#undef TRY
-	if (job_copy(j, staging_addr(j), JOB_DATA_ADDR, bytes, "load job buffer", err))
-		goto fail;
-
-	struct drm_vlr_exec e = {
-	    .queue_id = j->queue,
-	    .program = DRM_VLR_PROG_STREAM,
-	    .dst = JOB_DATA_ADDR,
-	    .len = bytes,
-	    .progress_addr = JOB_CTL_ADDR + CTL_PROGRESS,
-	    .stop_addr = JOB_CTL_ADDR + CTL_STOP,
-	    .ufence_addr = JOB_CTL_ADDR + CTL_UFENCE,
-	    .ufence_value = STREAM_DONE,
-	};
-	ret = xioctl(fd, DRM_IOCTL_VLR_EXEC, &e);
-	if (ret) {
-		lr_fail(err, LR_ERR, "vlr: EXEC stream: %s", serr(ret));
-		goto fail;
+	for (unsigned i = 0; i < nq; i++) {
+		j->st[i].seed = p->seed ^ (i * 0x9e3779b9u);
+		j->nstreams = i + 1;
+		if (stream_setup(j, i, err))
+			goto fail;
 	}
-	/* running = the first pass completed */
-	for (int i = 0; i < 30000 && !*j->progress; i++)
-		usleep(1000);
-	if (!*j->progress) {
-		lr_fail(err, LR_ERR, "vlr: the stream job made no pass in 30 s");
-		*j->stop = 1;
-		wait_ufence(fd, j->vm, JOB_CTL_ADDR + CTL_UFENCE, STREAM_DONE);
-		goto fail;
+	for (unsigned i = 0; i < nq; i++)
+		if (stream_exec(j, i, err))
+			goto fail;
+	/* running = every stream completed its first pass */
+	t0 = now_ns();
+	for (unsigned i = 0; i < nq; i++) {
+		while (!*j->st[i].progress && now_ns() - t0 < (uint64_t)WAIT_NS)
+			usleep(1000);
+		if (!*j->st[i].progress) {
+			lr_fail(err, LR_ERR, "vlr: queue %u: the stream job made no pass in %lld s",
+				i, WAIT_NS / 1000000000ll);
+			goto fail;
+		}
 	}
+	if (p->mixed.lr_queues || p->mixed.normal_interval_ms > 0)
+		if (mixed_start(d, &p->mixed, &j->mx, err))
+			goto fail;
 	info->unit = "elements";
-	info->unit_bytes = 8; /* 4 bytes read + 4 written per element */
-	info->work_groups = 1;
+	info->unit_bytes = 8;	/* 4 bytes read + 4 written per element */
+	info->work_groups = nq; /* one STREAM job per queue */
 	info->work_group_size = 1;
 	*out = j;
 	return LR_OK;
@@ -480,79 +905,100 @@ fail:
 	vlr_job_destroy(j);
 	return LR_ERR;
 }
+#undef TRY
 
 static uint64_t vlr_job_progress(struct lr_job *j)
 {
-	uint64_t passes = j->stopped ? j->passes : __atomic_load_n(j->progress, __ATOMIC_RELAXED);
+	uint64_t sum = 0;
 
-	return passes * j->n;
+	for (unsigned i = 0; i < j->nstreams; i++)
+		sum += j->stopped ? j->st[i].passes
+				  : __atomic_load_n(j->st[i].progress, __ATOMIC_RELAXED);
+	return sum * j->n;
 }
 
 static int vlr_job_stop(struct lr_job *j, struct lr_err *err)
 {
-	int ret;
+	struct lr_err merr = {{0}};
+	int mrc, rc;
 
 	if (j->stopped)
 		return LR_OK;
-	__atomic_store_n(j->stop, 1, __ATOMIC_RELEASE);
-	ret = wait_ufence(j->dev->fd, j->vm, JOB_CTL_ADDR + CTL_UFENCE, STREAM_DONE);
-	if (ret)
-		return lr_fail(err, LR_ERR, "vlr: stream job did not stop within %lld s: %s",
-			       WAIT_NS / 1000000000ll, serr(ret));
-	j->passes = *j->progress;
+	/* the mixed load first: its jobs share the engine with the streams */
+	mrc = mixed_destroy(j->mx, &merr);
+	j->mx = NULL;
+	rc = streams_stop(j, err);
+	if (rc)
+		return rc;
 	j->stopped = true;
-	return LR_OK;
+	if (mrc)
+		*err = merr;
+	return mrc;
 }
 
 static int vlr_job_verify(struct lr_job *j, struct lr_verify_result *res, struct lr_err *err)
 {
-	uint32_t a, c;
-
 	if (!j->stopped)
 		return lr_fail(err, LR_ERR, "vlr: verify before job_stop");
-	memset(j->staging, 0, j->bytes);
-	if (job_copy(j, JOB_DATA_ADDR, staging_addr(j), j->bytes, "read back", err))
-		return LR_ERR;
-	lcg_pow(j->passes, &a, &c);
 	memset(res, 0, sizeof(*res));
-	res->passes = j->passes;
-	res->elements_checked = j->n;
-	for (uint64_t i = 0; i < j->n; i++) {
-		uint32_t want = a * init_value(i, j->seed) + c, got = j->staging[i];
+	for (unsigned q = 0; q < j->nstreams; q++) {
+		struct stream *s = &j->st[q];
+		uint64_t bad = 0;
+		uint32_t a, c;
 
-		if (got != want && !res->mismatches++) {
-			res->first_bad_offset = i * 4 + __builtin_ctz(got ^ want) / 8;
-			res->expected = want;
-			res->got = got;
+		memset(s->staging, 0, j->bytes);
+		if (stream_copy(j->dev, s, q, JOB_DATA_ADDR, staging_addr(j), j->bytes, "read back",
+				err))
+			return LR_ERR;
+		lcg_pow(s->passes, &a, &c);
+		res->passes += s->passes;
+		res->elements_checked += j->n;
+		for (uint64_t i = 0; i < j->n; i++) {
+			uint32_t want = a * init_value(i, s->seed) + c, got = s->staging[i];
+
+			if (got == want)
+				continue;
+			if (!bad++ && !res->mismatches) {
+				/* offsets count through the buffers in queue order */
+				res->first_bad_offset =
+				    q * j->bytes + i * 4 + __builtin_ctz(got ^ want) / 8;
+				res->expected = want;
+				res->got = got;
+			}
 		}
+		if (bad && !res->mismatches)
+			lr_fail(err, LR_ERR,
+				"vlr: verify: queue %u: %" PRIu64 " of %" PRIu64
+				" elements wrong after %" PRIu64
+				" passes; first bad byte offset %" PRIu64
+				" (element expected 0x%08" PRIx64 ", got 0x%08" PRIx64 ")",
+				q, bad, j->n, s->passes, res->first_bad_offset - q * j->bytes,
+				res->expected, res->got);
+		res->mismatches += bad;
 	}
-	if (res->mismatches)
-		return lr_fail(err, LR_ERR,
-			       "vlr: verify: %" PRIu64 " of %" PRIu64
-			       " elements wrong after %" PRIu64
-			       " passes; first bad byte offset %" PRIu64
-			       " (element expected 0x%08" PRIx64 ", got 0x%08" PRIx64 ")",
-			       res->mismatches, j->n, j->passes, res->first_bad_offset,
-			       res->expected, res->got);
-	return LR_OK;
+	return res->mismatches ? LR_ERR : LR_OK;
 }
 
-/* Flip one bit of the element at @off in device memory (through staging). */
+/* Flip one bit of the element at @off (through the buffers in queue order). */
 static int vlr_job_corrupt(struct lr_job *j, uint64_t off, struct lr_err *err)
 {
-	uint64_t el = off / 4 * 4;
+	uint64_t q = off / j->bytes, in = off % j->bytes, el = in / 4 * 4;
+	struct stream *s;
 
 	if (!j->stopped)
 		return lr_fail(err, LR_ERR, "vlr: corrupt before job_stop");
-	if (off >= j->bytes)
+	if (q >= j->nstreams)
 		return lr_fail(err, LR_ERR,
-			       "vlr: corrupt offset %" PRIu64 " outside the %" PRIu64
-			       "-byte job buffer",
-			       off, j->bytes);
-	if (job_copy(j, JOB_DATA_ADDR + el, staging_addr(j) + el, 4, "corrupt: read", err))
+			       "vlr: corrupt offset %" PRIu64 " outside the %u x %" PRIu64
+			       "-byte job buffers",
+			       off, j->nstreams, j->bytes);
+	s = &j->st[q];
+	if (stream_copy(j->dev, s, (unsigned)q, JOB_DATA_ADDR + el, staging_addr(j) + el, 4,
+			"corrupt: read", err))
 		return LR_ERR;
-	j->staging[el / 4] ^= 1u << ((off % 4) * 8);
-	return job_copy(j, staging_addr(j) + el, JOB_DATA_ADDR + el, 4, "corrupt: write", err);
+	s->staging[el / 4] ^= 1u << ((in % 4) * 8);
+	return stream_copy(j->dev, s, (unsigned)q, staging_addr(j) + el, JOB_DATA_ADDR + el, 4,
+			   "corrupt: write", err);
 }
 
 static void vlr_job_destroy(struct lr_job *j)
@@ -562,19 +1008,23 @@ static void vlr_job_destroy(struct lr_job *j)
 	if (!j)
 		return;
 	fd = j->dev->fd;
-	if (j->queue && !j->stopped && j->stop) {
-		*j->stop = 1;
-		wait_ufence(fd, j->vm, JOB_CTL_ADDR + CTL_UFENCE, STREAM_DONE);
+	mixed_destroy(j->mx, NULL);
+	if (!j->stopped)
+		streams_stop(j, NULL);
+	for (unsigned i = 0; i < j->nstreams; i++) {
+		struct stream *s = &j->st[i];
+
+		queue_destroy(fd, s->queue);
+		vm_destroy(fd, s->vm);
+		if (s->ctl)
+			munmap(s->ctl, VLR_PAGE);
+		if (s->staging)
+			munmap(s->staging, j->bytes);
+		bo_close(fd, s->ctl_bo);
+		bo_close(fd, s->staging_bo);
+		bo_close(fd, s->data_bo);
 	}
-	queue_destroy(fd, j->queue);
-	vm_destroy(fd, j->vm);
-	if (j->ctl)
-		munmap(j->ctl, VLR_PAGE);
-	if (j->staging)
-		munmap(j->staging, j->bytes);
-	bo_close(fd, j->ctl_bo);
-	bo_close(fd, j->staging_bo);
-	bo_close(fd, j->data_bo);
+	free(j->st);
 	free(j);
 }
 
@@ -625,7 +1075,7 @@ static int vlr_pressure_alloc(struct lr_dev *d, uint64_t bytes, struct lr_pbuf *
 			goto fail;                                                                 \
 		}                                                                                  \
 	} while (0)
-	TRY(vm_create(fd, &b->vm), "vlr: pressure VM_CREATE: %s", serr(ret));
+	TRY(vm_create(fd, 0, &b->vm), "vlr: pressure VM_CREATE: %s", serr(ret));
 	TRY(bo_create(fd, VLR_PAGE, DRM_VLR_GEM_CREATE_SYSTEM, 0, &b->ctl_bo),
 	    "vlr: pressure GEM_CREATE control: %s", serr(ret));
 	b->ctl = bo_map(fd, b->ctl_bo, VLR_PAGE, &ret);
@@ -651,7 +1101,7 @@ static int vlr_pressure_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err
 	uint64_t done = 0;
 
 	/* a queue only while touching: an idle pressure BO is plain evictable memory */
-	if ((ret = queue_create(fd, b->vm, &b->queue)))
+	if ((ret = queue_create(fd, b->vm, 0, &b->queue)))
 		return lr_fail(err, LR_ERR, "vlr: pressure QUEUE_CREATE: %s", serr(ret));
 	/* one FILL per <= 1 GiB (the exec limit) */
 	while (done < b->bytes) {
@@ -670,7 +1120,7 @@ static int vlr_pressure_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err
 			lr_fail(err, LR_ERR, "vlr: pressure EXEC fill: %s", serr(ret));
 			break;
 		}
-		if ((ret = wait_ufence(fd, b->vm, PRESS_CTL_ADDR, b->fence))) {
+		if ((ret = wait_ufence(fd, b->vm, b->queue, PRESS_CTL_ADDR, b->fence))) {
 			lr_fail(err, LR_ERR,
 				"vlr: pressure fill of %" PRIu64
 				" bytes did not finish within %lld s: %s",
@@ -684,24 +1134,58 @@ static int vlr_pressure_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err
 	return ret ? LR_ERR : LR_OK;
 }
 
-static const char *const vlr_configs[] = {"preempt-fence", "open-coded", NULL};
+/* A mode, optionally with the number of LR queues ("-qN") for scaling runs. */
+static const char *const vlr_configs[] = {
+    "preempt-fence",
+    "open-coded",
+    "preempt-fence-q1",
+    "open-coded-q1",
+    "preempt-fence-q2",
+    "open-coded-q2",
+    "preempt-fence-q4",
+    "open-coded-q4",
+    "preempt-fence-q8",
+    "open-coded-q8",
+    NULL,
+};
 
 static int vlr_set_config(struct lr_dev *d, const char *name, struct lr_err *err)
 {
 	struct drm_vlr_set_mode m = {0};
+	const char *rest;
+	unsigned queues = 0;
 	int ret;
 
-	if (!strcmp(name, "preempt-fence"))
+	if (!strncmp(name, "preempt-fence", 13)) {
 		m.mode = DRM_VLR_MODE_PREEMPT_FENCE;
-	else if (!strcmp(name, "open-coded"))
+		rest = name + 13;
+	} else if (!strncmp(name, "open-coded", 10)) {
 		m.mode = DRM_VLR_MODE_OPEN_CODED;
-	else
-		return lr_fail(err, LR_ERR, "vlr: unknown config '%s' (preempt-fence, open-coded)",
+		rest = name + 10;
+	} else {
+		rest = NULL;
+	}
+	if (rest && *rest) {
+		char *end;
+		long v = -1;
+
+		if (rest[0] == '-' && rest[1] == 'q' && rest[2] >= '1' && rest[2] <= '9')
+			v = strtol(rest + 2, &end, 10);
+		if (v < 1 || v > 64 || *end)
+			rest = NULL;
+		else
+			queues = (unsigned)v;
+	}
+	if (!rest)
+		return lr_fail(err, LR_ERR,
+			       "vlr: unknown config '%s' (preempt-fence, open-coded, optionally "
+			       "with -qN: N LR queues)",
 			       name);
 	ret = xioctl(d->fd, DRM_IOCTL_VLR_SET_MODE, &m);
 	if (ret)
 		return lr_fail(err, LR_ERR, "vlr: SET_MODE %s: %s", name, serr(ret));
 	d->info.mode = m.mode;
+	d->cfg_queues = queues;
 	return LR_OK;
 }
 
@@ -712,34 +1196,171 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median_ns(const __u64 *v, unsigned int n)
+static double median_ns(const struct lr_samples *s)
 {
-	uint64_t tmp[DRM_VLR_STATS_SAMPLES];
+	uint64_t *tmp;
+	double m;
 
-	if (n > DRM_VLR_STATS_SAMPLES)
-		n = DRM_VLR_STATS_SAMPLES;
-	if (!n)
+	if (!s->n)
 		return NAN;
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_u64);
-	return n % 2 ? (double)tmp[n / 2] : ((double)tmp[n / 2 - 1] + (double)tmp[n / 2]) / 2;
+	tmp = malloc(s->n * sizeof(*tmp));
+	if (!tmp)
+		return NAN;
+	memcpy(tmp, s->v, s->n * sizeof(*tmp));
+	qsort(tmp, s->n, sizeof(*tmp), cmp_u64);
+	m = s->n % 2 ? (double)tmp[s->n / 2]
+		     : ((double)tmp[s->n / 2 - 1] + (double)tmp[s->n / 2]) / 2;
+	free(tmp);
+	return m;
+}
+
+/* Push the valid ring entries; events beyond them were overwritten (lost). */
+static int take_ring(struct lr_samples *dst, const __u64 *ring, uint32_t valid, uint64_t events,
+		     uint64_t *lost)
+{
+	if (valid > DRM_VLR_STATS_SAMPLES)
+		valid = DRM_VLR_STATS_SAMPLES;
+	for (uint32_t i = 0; i < valid; i++)
+		if (lr_samples_push(dst, ring[i]))
+			return -ENOMEM;
+	if (events > valid)
+		*lost += events - valid;
+	return 0;
+}
+
+/*
+ * Read and reset the device-wide counters (acc.lock held) and add them to
+ * the accumulator. The kernel keeps 64 samples per kind; read every
+ * DRAIN_PERIOD_NS, so only bursts of more than 64 events in 20 ms are lost
+ * (counted in samples_lost).
+ */
+static int drain_locked(struct lr_dev *d)
+{
+	struct drm_vlr_get_stats g = {.flags = DRM_VLR_STATS_RESET};
+	const struct drm_vlr_stats *s = &g.stats;
+	struct lr_kmetrics *k = &d->acc.km;
+	uint32_t nr;
+	int ret = xioctl(d->fd, DRM_IOCTL_VLR_GET_STATS, &g);
+
+	if (ret)
+		return ret;
+	k->reads++;
+	k->preemptions += s->preemptions;
+	k->restores += s->restores;
+	k->evictions += s->evictions;
+	k->bytes_to_vram += s->bytes_to_vram;
+	k->bytes_to_system += s->bytes_to_system;
+	k->copy_bytes += s->copy_bytes;
+	k->copy_busy_ns += s->copy_busy_ns;
+	k->copy_jobs += s->copy_jobs;
+	k->restore_worker_ns += s->restore_worker_ns;
+	k->restore_worker_runs += s->restore_worker_runs;
+	k->normal_jobs += s->normal_jobs;
+	ret = take_ring(&k->preempt_lat_ns, s->preempt_lat_ns, s->preempt_samples, s->preemptions,
+			&k->samples_lost);
+	if (!ret)
+		ret = take_ring(&k->restore_lat_ns, s->restore_lat_ns, s->restore_samples,
+				s->restores, &k->samples_lost);
+	nr =
+	    s->restore_samples < DRM_VLR_STATS_SAMPLES ? s->restore_samples : DRM_VLR_STATS_SAMPLES;
+	for (uint32_t i = 0; !ret && i < nr; i++)
+		if (lr_samples_push(&k->restore_bytes, s->restore_bytes[i]))
+			ret = -ENOMEM;
+	if (!ret)
+		ret = take_ring(&k->worker_lat_ns, s->restore_worker_lat_ns, s->worker_samples,
+				s->restore_worker_runs, &k->samples_lost);
+	if (!ret)
+		ret = take_ring(&k->normal_lat_ns, s->normal_lat_ns, s->normal_samples,
+				s->normal_jobs, &k->samples_lost);
+	return ret;
+}
+
+static void *drain_main(void *arg)
+{
+	struct lr_dev *d = arg;
+	uint64_t next = now_ns();
+
+	while (!atomic_load(&d->acc.stop)) {
+		uint64_t now;
+		int ret;
+
+		next += DRAIN_PERIOD_NS;
+		now = now_ns();
+		if (next > now) {
+			struct timespec ts = {(time_t)((next - now) / 1000000000ull),
+					      (long)((next - now) % 1000000000ull)};
+
+			nanosleep(&ts, NULL);
+		} else {
+			next = now; /* late (busy uniprocessor UML): no burst of reads */
+		}
+		pthread_mutex_lock(&d->acc.lock);
+		ret = drain_locked(d);
+		if (ret && !d->acc.err)
+			d->acc.err = ret;
+		pthread_mutex_unlock(&d->acc.lock);
+	}
+	return NULL;
+}
+
+static int dup_samples(struct lr_samples *dst, const struct lr_samples *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	for (size_t i = 0; i < src->n; i++)
+		if (lr_samples_push(dst, src->v[i]))
+			return -ENOMEM;
+	return 0;
 }
 
 static int vlr_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *out,
 			      struct lr_err *err)
 {
-	struct drm_vlr_get_stats g = {.flags = reset ? DRM_VLR_STATS_RESET : 0};
-	int ret = xioctl(d->fd, DRM_IOCTL_VLR_GET_STATS, &g);
+	struct lr_kmetrics *k = &d->acc.km;
+	int ret;
 
-	if (ret)
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&d->acc.lock);
+	ret = drain_locked(d);
+	if (!ret && d->acc.err) {
+		ret = d->acc.err;
+		d->acc.err = 0;
+	}
+	if (ret) {
+		pthread_mutex_unlock(&d->acc.lock);
 		return lr_fail(err, LR_ERR, "vlr: GET_STATS: %s", serr(ret));
-	out->preemptions = g.stats.preemptions;
-	out->restores = g.stats.restores;
-	out->evictions = g.stats.evictions;
-	out->bytes_to_vram = g.stats.bytes_to_vram;
-	out->bytes_to_system = g.stats.bytes_to_system;
-	out->preempt_lat_p50_ns = median_ns(g.stats.preempt_lat_ns, g.stats.preempt_samples);
-	out->restore_lat_p50_ns = median_ns(g.stats.restore_lat_ns, g.stats.restore_samples);
+	}
+	if (reset) {
+		*out = *k; /* the lists move to the caller */
+		memset(k, 0, sizeof(*k));
+	} else {
+		*out = *k;
+		memset(&out->preempt_lat_ns, 0, sizeof(out->preempt_lat_ns));
+		memset(&out->restore_lat_ns, 0, sizeof(out->restore_lat_ns));
+		memset(&out->restore_bytes, 0, sizeof(out->restore_bytes));
+		memset(&out->worker_lat_ns, 0, sizeof(out->worker_lat_ns));
+		memset(&out->normal_lat_ns, 0, sizeof(out->normal_lat_ns));
+		memset(&out->normal_user_lat_ns, 0, sizeof(out->normal_user_lat_ns));
+		ret = dup_samples(&out->preempt_lat_ns, &k->preempt_lat_ns);
+		ret = ret ?: dup_samples(&out->restore_lat_ns, &k->restore_lat_ns);
+		ret = ret ?: dup_samples(&out->restore_bytes, &k->restore_bytes);
+		ret = ret ?: dup_samples(&out->worker_lat_ns, &k->worker_lat_ns);
+		ret = ret ?: dup_samples(&out->normal_lat_ns, &k->normal_lat_ns);
+		ret = ret ?: dup_samples(&out->normal_user_lat_ns, &k->normal_user_lat_ns);
+	}
+	/* drain in the background from now on (until close) */
+	if (!ret && !d->acc.running) {
+		atomic_store(&d->acc.stop, false);
+		ret = start_thread(&d->acc.thread, drain_main, d);
+		d->acc.running = !ret;
+	}
+	pthread_mutex_unlock(&d->acc.lock);
+	if (ret) {
+		lr_kmetrics_free(out);
+		return lr_fail(err, LR_ERR, "vlr: kernel metrics: %s", serr(ret));
+	}
+	out->have_samples = true;
+	out->preempt_lat_p50_ns = median_ns(&out->preempt_lat_ns);
+	out->restore_lat_p50_ns = median_ns(&out->restore_lat_ns);
 	return LR_OK;
 }
 
@@ -762,4 +1383,5 @@ const struct lr_backend_ops lr_backend_vlr = {
     .configs = vlr_configs,
     .set_config = vlr_set_config,
     .kernel_metrics = vlr_kernel_metrics,
+    .caps = LR_CAP_QUEUES | LR_CAP_MIXED,
 };

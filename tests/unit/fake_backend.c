@@ -29,6 +29,8 @@ struct lr_pbuf {
 
 /* the job the pressure touches freeze */
 static struct lr_job *current_job;
+/* pressure touches at the last kernel_metrics reset */
+static unsigned km_touches;
 
 static uint64_t now_ns(void)
 {
@@ -41,6 +43,7 @@ static uint64_t now_ns(void)
 void fake_reset(void)
 {
 	memset(&fake_cfg, 0, sizeof(fake_cfg));
+	km_touches = 0;
 	fake_cfg.rate = 1e6;
 	fake_cfg.global_mem_bytes = 1ull << 30;
 }
@@ -92,6 +95,7 @@ static int fake_job_start(struct lr_dev *dev, const struct lr_job_params *p, str
 	struct lr_job *j;
 
 	fake_cfg.jobs++;
+	fake_cfg.last_params = *p;
 	if (fake_cfg.job_start_rc)
 		return lr_fail(err, fake_cfg.job_start_rc, "fake: job_start refused");
 	j = calloc(1, sizeof(*j));
@@ -235,7 +239,6 @@ const struct lr_backend_ops fake_backend = {
 };
 
 static const char *const fake_configs[] = {"a", "b", NULL};
-static unsigned km_touches;
 
 static int fake_set_config(struct lr_dev *d, const char *name, struct lr_err *err)
 {
@@ -248,13 +251,51 @@ static int fake_set_config(struct lr_dev *d, const char *name, struct lr_err *er
 	return LR_OK;
 }
 
+/*
+ * Per pressure touch since the last reset: one preemption of 1 ms, one
+ * restore of 2 ms that brought back 1 MiB (and one of 0 bytes, which
+ * restore_bound_ratio must leave out), one restore-worker run of 3 ms, 1 MiB
+ * copied in 1 ms (1 MiB/ms raw bandwidth: ratio 2) and one lost sample; with
+ * normal jobs in the job parameters, one normal job of 4 ms (5 ms as its
+ * submitter sees it) and 7 throttled LR jobs per repetition.
+ */
 static int fake_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *out,
 			       struct lr_err *err)
 {
+	uint64_t n = fake_cfg.touches - km_touches;
+	bool normal = fake_cfg.last_params.mixed.normal_interval_ms > 0;
+	int rc = 0;
+
 	memset(out, 0, sizeof(*out));
-	out->preemptions = fake_cfg.touches - km_touches;
+	out->preemptions = n;
+	out->restores = 2 * n;
 	out->preempt_lat_p50_ns = 1e6;
 	out->restore_lat_p50_ns = 2e6;
+	out->have_samples = true;
+	out->copy_bytes = n << 20;
+	out->copy_busy_ns = n * 1000000;
+	out->restore_worker_runs = n;
+	out->samples_lost = n;
+	for (uint64_t i = 0; i < n; i++) {
+		rc |= lr_samples_push(&out->preempt_lat_ns, 1000000);
+		rc |= lr_samples_push(&out->restore_lat_ns, 2000000);
+		rc |= lr_samples_push(&out->restore_bytes, 1 << 20);
+		rc |= lr_samples_push(&out->restore_lat_ns, 1000);
+		rc |= lr_samples_push(&out->restore_bytes, 0);
+		rc |= lr_samples_push(&out->worker_lat_ns, 3000000);
+		if (normal) {
+			rc |= lr_samples_push(&out->normal_lat_ns, 4000000);
+			rc |= lr_samples_push(&out->normal_user_lat_ns, 5000000);
+		}
+	}
+	if (normal) {
+		out->normal_jobs = n;
+		out->throttled_jobs = 7;
+	}
+	if (rc) {
+		lr_kmetrics_free(out);
+		return lr_fail(err, LR_ERR, "fake: out of memory");
+	}
 	if (reset)
 		km_touches = fake_cfg.touches;
 	return LR_OK;
@@ -279,4 +320,5 @@ const struct lr_backend_ops fake_backend_configs = {
     .configs = fake_configs,
     .set_config = fake_set_config,
     .kernel_metrics = fake_kernel_metrics,
+    .caps = LR_CAP_QUEUES | LR_CAP_MIXED,
 };

@@ -30,13 +30,15 @@ struct fake_config {
 	unsigned opens, closes, jobs, stops, verifies, allocs, touches, frees;
 	/* fake_backend_configs: "a b a b": every set_config, in order */
 	char config_log[256];
-	unsigned set_config_while_busy; /* set_config with a job or buffer alive */
+	unsigned set_config_while_busy;	  /* set_config with a job or buffer alive */
+	struct lr_job_params last_params; /* of the last job_start */
 };
 
 extern struct fake_config fake_cfg;
 extern const struct lr_backend_ops fake_backend;
-/* The same with configurations "a" and "b" and kernel_metrics (preemptions =
- * pressure touches since the last reset). */
+/* The same with configurations "a" and "b", kernel_metrics (preemptions =
+ * pressure touches since the last reset, every sample; see fake_backend.c)
+ * and LR_CAP_QUEUES | LR_CAP_MIXED. */
 extern const struct lr_backend_ops fake_backend_configs;
 
 void fake_reset(void);

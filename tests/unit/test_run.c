@@ -376,6 +376,136 @@ static void test_configs(void **state)
 	assert_int_equal(fake_cfg.opens, 0);
 }
 
+static const json_t *cmetric(json_t *doc, const char *name, const char *config)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "metrics"), i, m)
+	{
+		const char *c = json_string_value(json_object_get(m, "config"));
+
+		if (!strcmp(json_string_value(json_object_get(m, "name")), name) && c &&
+		    !strcmp(c, config))
+			return m;
+	}
+	return NULL;
+}
+
+static double msum(const json_t *m, const char *key)
+{
+	return json_number_value(json_object_get(json_object_get(m, "summary"), key));
+}
+
+/* Kernel samples become histogram metrics (issue 5): every sample counted,
+ * restore_bound_ratio against the repetition's copy bandwidth (restores of 0
+ * bytes left out), normal-job latencies only with a mixed load; multi-queue
+ * and mixed-load keys reach the backend's job parameters. */
+static void test_kernel_samples(void **state)
+{
+	const json_t *m;
+	json_t *doc, *runs;
+	double touches = 0;
+	size_t i;
+
+	run_ops = &fake_backend_configs;
+	assert_int_equal(run_into("ksamples",
+				  CONFIGS_TEXT("a, b") "[job]\nqueues = 3\n[mixed]\nlr_queues = 2\n"
+						       "normal_interval_ms = 5\n",
+				  false, &doc),
+			 0);
+	run_ops = &fake_backend;
+	assert_string_equal(status(doc), "pass");
+	assert_int_equal(fake_cfg.last_params.queues, 3);
+	assert_int_equal(fake_cfg.last_params.mixed.lr_queues, 2);
+	assert_int_equal(fake_cfg.last_params.mixed.lr_in_flight, 2);
+	assert_true(fake_cfg.last_params.mixed.normal_interval_ms == 5);
+	runs = json_object_get(json_object_get(doc, "repetitions"), "runs");
+	json_array_foreach(runs, i, m) touches +=
+	    json_number_value(json_object_get(m, "pressure_allocs"));
+	assert_true(touches > 0);
+
+	m = cmetric(doc, "preempt_latency", "a");
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "unit")), "ms");
+	assert_string_equal(json_string_value(json_object_get(m, "direction")), "lower");
+	assert_non_null(json_object_get(m, "histogram"));
+	assert_true(fabs(msum(m, "p50") - 1) < 0.02);
+	m = cmetric(doc, "restore_latency", "b");
+	assert_non_null(m);
+	assert_true(fabs(msum(m, "max") - 2) < 1e-9);
+	m = cmetric(doc, "restore_bound_ratio", "a");
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "unit")), "ratio");
+	assert_true(fabs(msum(m, "min") - 2) < 1e-9 && fabs(msum(m, "max") - 2) < 1e-9);
+	m = cmetric(doc, "copy_bandwidth", "b");
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "direction")), "higher");
+	assert_true(fabs(msum(m, "p50") - 1048576e3) < 1);
+	m = cmetric(doc, "restore_worker_occupancy", "a");
+	assert_true(m && fabs(msum(m, "p50") - 3) < 0.05);
+	m = cmetric(doc, "normal_job_latency", "a");
+	assert_true(m && fabs(msum(m, "p50") - 4) < 0.07);
+	m = cmetric(doc, "normal_job_latency_user", "b");
+	assert_true(m && fabs(msum(m, "p50") - 5) < 0.08);
+	m = cmetric(doc, "throttled_lr_jobs", "b");
+	assert_true(m && msum(m, "min") == 7);
+	/* one lost sample per touch: the per_rep values add up to the touches */
+	{
+		double lost = 0;
+		const json_t *v;
+
+		for (const char *const *c = (const char *const[]){"a", "b", NULL}; *c; c++) {
+			m = cmetric(doc, "kernel_samples_lost", *c);
+			assert_non_null(m);
+			json_array_foreach(json_object_get(m, "per_rep"), i, v) lost +=
+			    json_number_value(v);
+		}
+		assert_true(lost == touches);
+	}
+	assert_string_equal(json_string_value(json_object_get(m, "source")), "fake");
+	json_decref(doc);
+
+	/* no mixed load: no normal-job metrics */
+	fake_reset();
+	run_ops = &fake_backend_configs;
+	assert_int_equal(run_into("ksamples-plain", CONFIGS_TEXT("a, b"), false, &doc), 0);
+	run_ops = &fake_backend;
+	assert_non_null(cmetric(doc, "restore_latency", "a"));
+	assert_null(cmetric(doc, "normal_job_latency", "a"));
+	assert_null(cmetric(doc, "throttled_lr_jobs", "a"));
+	json_decref(doc);
+}
+
+/* A backend without multi-queue / mixed-load support refuses those keys,
+ * naming the scenario line, before it opens anything. */
+static void test_caps(void **state)
+{
+	static const char *const texts[] = {
+	    "[scenario]\nbackend = fake\n[job]\nqueues = 2\n",
+	    "[scenario]\nbackend = fake\n[mixed]\nlr_queues = 1\n",
+	    "[scenario]\nbackend = fake\n\n[mixed]\nnormal_interval_ms = 5\n",
+	};
+	struct lr_scenario sc;
+	struct lr_run_opts o = {0};
+	struct lr_run run;
+	struct lr_err err = {{0}};
+	char dir[512], path[600];
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_int_equal(lr_scenario_parse_string(texts[i], "caps.ini", &sc, &err), 0);
+		snprintf(dir, sizeof(dir), "%s/run-caps-%zu", tmpdir, i);
+		o.ops = &fake_backend;
+		o.outdir = dir;
+		o.stop = &stop_flag;
+		assert_int_equal(lr_run_scenario(&sc, &o, &run), 1);
+		lr_run_fini(&run);
+		snprintf(path, sizeof(path), "%s/%s", dir, LR_RESULT_FILE);
+		assert_int_equal(access(path, F_OK), -1);
+	}
+	assert_int_equal(fake_cfg.opens, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +518,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_refuse_overwrite, per_test),
 	    cmocka_unit_test_setup(test_csv, per_test),
 	    cmocka_unit_test_setup(test_configs, per_test),
+	    cmocka_unit_test_setup(test_kernel_samples, per_test),
+	    cmocka_unit_test_setup(test_caps, per_test),
 	};
 
 	return cmocka_run_group_tests_name("run", tests, setup, teardown);

@@ -61,8 +61,10 @@ static const struct bad_case bad_cases[] = {
      "t.ini:2: [job] buffer_bytes: '99999999999T': size out of range"},
     {"percent zero", "[pressure]\nchunk = 0%\n",
      "t.ini:2: [pressure] chunk: '0%': percentage must be in (0, 100]"},
-    {"percent above 100", "[pressure]\ntotal = 150%\n",
-     "t.ini:2: [pressure] total: '150%': percentage must be in (0, 100]"},
+    {"chunk percent above 100", "[pressure]\nchunk = 150%\n",
+     "t.ini:2: [pressure] chunk: '150%': percentage must be in (0, 100]"},
+    {"total percent above 1000", "[pressure]\ntotal = 1001%\n",
+     "t.ini:2: [pressure] total: '1001%': percentage must be in (0, 1000]"},
     {"percent junk", "[pressure]\ntotal = x%\n", "t.ini:2: [pressure] total: 'x%': not a number"},
     {"memsize junk", "[pressure]\nchunk = lots\n",
      "t.ini:2: [pressure] chunk: 'lots': not a size (N% of global memory"},
@@ -92,6 +94,28 @@ static const struct bad_case bad_cases[] = {
      "t.ini:3: [pressure] chunk: larger than total"},
     {"chunk larger than total, bytes", "[pressure]\nchunk = 2G\ntotal = 1G\n",
      "t.ini:2: [pressure] chunk: larger than total"},
+    {"queues out of range", "[job]\nqueues = 0\n",
+     "t.ini:2: [job] queues: '0' out of range [1, 64]"},
+    {"queues too many", "[job]\nqueues = 65\n", "t.ini:2: [job] queues: '65' out of range [1, 64]"},
+    {"mixed: unknown key", "[mixed]\nlr_queue = 2\n", "t.ini:2: [mixed] lr_queue: unknown key"},
+    {"mixed: one in flight", "[mixed]\nlr_queues = 2\nlr_in_flight = 1\n",
+     "t.ini:3: [mixed] lr_in_flight: '1' out of range [2, 64]"},
+    {"mixed: in flight without queues", "[mixed]\n\nlr_in_flight = 4\n",
+     "t.ini:3: [mixed] lr_in_flight: has no effect with lr_queues = 0"},
+    {"mixed: job bytes without queues", "[mixed]\nlr_job_bytes = 64K\n",
+     "t.ini:2: [mixed] lr_job_bytes: has no effect with lr_queues = 0"},
+    {"mixed: normal bytes without interval", "[mixed]\nnormal_job_bytes = 8K\n",
+     "t.ini:2: [mixed] normal_job_bytes: has no effect with normal_interval_ms = 0"},
+    {"mixed: interval below 1 ms", "[mixed]\nnormal_interval_ms = 0.5\n",
+     "t.ini:2: [mixed] normal_interval_ms: 0.5: 0 (none) or at least 1 ms"},
+    {"mixed: negative interval", "[mixed]\nnormal_interval_ms = -1\n",
+     "t.ini:2: [mixed] normal_interval_ms: '-1' out of range"},
+    {"mixed: job bytes not a multiple of 4", "[mixed]\nlr_queues = 1\nlr_job_bytes = 4097\n",
+     "t.ini:3: [mixed] lr_job_bytes: not a multiple of 4 bytes"},
+    {"mixed: job bytes too small", "[mixed]\nlr_queues = 1\nlr_job_bytes = 4\n",
+     "t.ini:3: [mixed] lr_job_bytes: '4' out of range"},
+    {"mixed: unknown section names mixed", "[mix]\nlr_queues = 1\n",
+     "t.ini:2: [mix]: unknown section (scenario, job, phases, pressure, mixed)"},
     {"error after a good line keeps its own line", "[job]\nseed = 7\n\n\nwork_groups = many\n",
      "t.ini:5: [job] work_groups: 'many'"},
     {"first of two errors wins", "[job]\nseed = x\nwork_groups = y\n", "t.ini:2: [job] seed"},
@@ -246,8 +270,47 @@ static void test_to_json(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(j, "pressure"), "pattern")),
 	    "steady");
-	assert_int_equal(json_object_size(j), 4);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "mixed"), "lr_queues")), 0);
+	assert_int_equal(json_object_size(j), 5);
 	json_decref(j);
+}
+
+/* Multi-queue and mixed-load keys, an oversubscribed total, key lines. */
+static void test_queues_mixed(void **state)
+{
+	static const char text[] = "[job]\n"
+				   "queues = 8\n"
+				   "[pressure]\n"
+				   "total = 200%\n"
+				   "[mixed]\n"
+				   "lr_queues = 3\n"
+				   "lr_in_flight = 4\n"
+				   "lr_job_bytes = 256K\n"
+				   "normal_interval_ms = 10\n"
+				   "normal_job_bytes = 8K\n";
+	struct lr_scenario sc;
+	struct lr_err err = {{0}};
+
+	if (lr_scenario_parse_string(text, "q.ini", &sc, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc.queues, 8);
+	assert_int_equal(lr_memsize_bytes(&sc.total, 1000), 2000);
+	assert_int_equal(sc.mixed_lr_queues, 3);
+	assert_int_equal(sc.mixed_lr_in_flight, 4);
+	assert_int_equal(sc.mixed_lr_job_bytes, 256 * 1024);
+	assert_true(sc.mixed_normal_interval_ms == 10);
+	assert_int_equal(sc.mixed_normal_job_bytes, 8 * 1024);
+	assert_int_equal(lr_scenario_line(&sc, "job", "queues"), 2);
+	assert_int_equal(lr_scenario_line(&sc, "mixed", "normal_job_bytes"), 10);
+	assert_int_equal(lr_scenario_line(&sc, "job", "seed"), 0);
+	assert_int_equal(lr_scenario_line(&sc, "job", "nonsense"), 0);
+	/* defaults: one queue, no mixed load */
+	assert_int_equal(lr_scenario_parse_string("[job]\nseed = 2\n", "d.ini", &sc, &err), LR_OK);
+	assert_int_equal(sc.queues, 1);
+	assert_int_equal(sc.mixed_lr_queues, 0);
+	assert_true(sc.mixed_normal_interval_ms == 0);
+	assert_int_equal(sc.mixed_lr_in_flight, 2);
 }
 
 /* A missing file names itself. */
@@ -283,6 +346,18 @@ static void test_shipped(void **state)
 		if (lr_scenario_load(path, &sc, &err))
 			fail_msg("%s", err.msg);
 		total = lr_scenario_rep_seconds(&sc) * sc.repetitions;
+		/* the vlr comparisons alternate configs, >= 5 repetitions each */
+		if (!strncmp(sc.name, "vlr-", 4)) {
+			unsigned nconf = *sc.configs ? 1 : 0;
+
+			for (const char *c = sc.configs; *c; c++)
+				nconf += *c == ',';
+			if (nconf < 2 || sc.repetitions < 5 * nconf)
+				fail_msg(
+				    "%s: %u configs, %u repetitions: want >= 2 configs and >= 5 "
+				    "repetitions of each",
+				    path, nconf, sc.repetitions);
+		}
 		if (!strcmp(sc.name, "smoke")) {
 			have_smoke = true;
 			assert_true(total < 15);
@@ -301,10 +376,11 @@ static void test_shipped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bad_inputs),	     cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_values),	     cmocka_unit_test(test_scale),
-	    cmocka_unit_test(test_memsize_relative), cmocka_unit_test(test_to_json),
-	    cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_shipped),
+	    cmocka_unit_test(test_bad_inputs),	 cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_values),	 cmocka_unit_test(test_scale),
+	    cmocka_unit_test(test_queues_mixed), cmocka_unit_test(test_memsize_relative),
+	    cmocka_unit_test(test_to_json),	 cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_shipped),
 	};
 
 	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
