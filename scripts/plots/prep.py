@@ -227,7 +227,32 @@ def timeline(doc, run_dir, work, cfgs, dflt):
     with open(os.path.join(work, "timeline.vars.gp"), "w") as f:
         f.write(gp_array("tl_title", titles))
         f.write(gp_array("tl_color", colors))
-        f.write(gp_array("med_title", [f"{c}: median of {nrep[c]} repetitions (thin: each)" for c in med_cfgs]))
+        if len(med_cfgs) <= 2:
+            f.write(gp_array("med_title", [f"{c}: median of {nrep[c]} repetitions (thin: each)"
+                                           for c in med_cfgs]))
+        else:  # many configurations: short entries, several per legend row
+            f.write(gp_array("med_title", [f"{c} ({nrep[c]} reps)" for c in med_cfgs]))
+        many = len(med_cfgs) > 2
+        f.write(f"key_many = {1 if many else 0}\n")
+        # legend rows: 3 entries a row when many, else (horizontal key) ~2 a row
+        f.write(f"key_rows = {-(-(len(med_cfgs) + 2) // 3) if many else -(-(len(med_cfgs) + 2) // 2)}\n")
+        f.write(f"pr_title = {gp_str('live pressure (right, MiB)' if many else 'live pressure memory (right axis, MiB)')}\n")
+        f.write(f"ev_title_evicts = {gp_str('allocation that evicts' if many else 'allocation past device memory: evicts (right axis)')}\n")
+        # y axis: up to the 99.5th percentile of all windows (or the highest
+        # median, if higher), so one spike does not flatten every curve; the
+        # plot says how many windows lie above its top edge
+        allv = sorted(y for k in keys for _, y in series[k] if y is not None)
+        top = None
+        if allv:
+            p995 = allv[min(len(allv) - 1, int(0.995 * len(allv)))]
+            top = p995 * 1.1
+            above = [y for y in allv if y > top]
+            if above and top > 0:
+                f.write(f"y_top = {top!r}\n")
+                f.write(f"y_clip = {gp_str(f'{len(above)} of {len(allv)} windows above the top edge (highest {above[-1]:.3g} {unit})')}\n")
+                top = None
+        if top is not None or not allv:
+            f.write("y_top = NaN\ny_clip = ''\n")
         f.write(gp_array("med_color", [cfgs.index(c) for c in med_cfgs]))
         f.write(f"dev_mib = {dev_mib if dev_mib else 'NaN'}\n")
         f.write(f"job_mib = {job_mib!r}\n")

@@ -8,12 +8,13 @@ set title plot_title noenhanced
 set xlabel 'time since the repetition started (s)'
 set ylabel ylabel noenhanced
 set format y '%.1s%c'
-set yrange [0:*]
+if (y_top == y_top) { set yrange [0:y_top] } else { set yrange [0:*] }
+if (y_clip ne '') { set label 4 y_clip at graph 0.99, graph 0.97 right tc rgb '#666666' front noenhanced }
 set y2label 'live pressure memory (MiB)'
 set y2tics
 set y2range [0:live_max * 1.1]
-set key outside bottom center horizontal
-set bmargin 6
+if (key_many) { set key outside bottom center vertical maxrows key_rows } else { set key outside bottom center horizontal }
+set bmargin 4 + key_rows
 if (t_end == t_end) { set xrange [0:t_end] } else { set xrange [0:*] }
 # phases: warm-up grey; every repetition's own pressure phase in translucent
 # red (darker where they overlap); phase names (median starts) along the bottom
@@ -40,13 +41,13 @@ if (dev_mib == dev_mib) {
 stats work.'/pressure.dat' using 4 nooutput
 n_evict = STATS_sum
 ev_sel(a, e) = n_evict > 0 ? (e == 1 ? 1 : 0) : (a == 1 ? 1 : 0)
-ev_title = n_evict > 0 ? 'allocation past device memory: evicts (right axis)' : 'pressure allocation (right axis)'
+ev_title = n_evict > 0 ? ev_title_evicts : 'pressure allocation (right axis)'
 plot \
 	for [i=1:tl_title_n] work.'/timeline.dat' index (i-1) using 1:2 with lines lw 1 \
 		lc rgb cfg_argb[tl_color[i]] notitle, \
 	for [i=1:med_title_n] work.'/timeline-median.dat' index (i-1) using 1:2 with lines lw 3 \
 		lc rgb cfg_rgb[med_color[i]] title med_title[i], \
 	for [i=1:pr_n] work.'/pressure.dat' index (i-1) using 1:2 axes x1y2 with steps \
-		lw 1 lc rgb '#a0555555' title (i == 1 ? 'live pressure memory (right axis, MiB)' : ''), \
+		lw 1 lc rgb '#a0555555' title (i == 1 ? pr_title : ''), \
 	for [i=1:pr_n] work.'/pressure.dat' index (i-1) using 1:(ev_sel($3, $4) ? $2 : NaN) axes x1y2 \
 		with points pt 9 ps 0.7 lc rgb '#80000000' title (i == 1 ? ev_title : '')
