@@ -277,7 +277,14 @@ def target_rows(runs):
             if b not in run.cfgs or (a is not None and a not in run.cfgs):
                 continue
             row = run.row(a or b, b, metric)
-            if not (row and row["a"] and row["b"] and row["a"]["n"] and row["b"]["n"]):
+            if not row:
+                continue
+            empty = [c for c, side in ((a or b, row["a"]), (b, row["b"]))
+                     if not (side and side.get("n"))]
+            if empty:
+                # the scenario runs these configurations but one has no samples
+                found.append((run, f"not measured: no {metric} samples in "
+                              f"{' and '.join(dict.fromkeys(empty))}", "", "na"))
                 continue
             stat = run.per_rep_stat(metric)
             stat = f" of the per-repetition {stat}" if stat and stat != "value" else ""
@@ -334,7 +341,7 @@ def targets_text(runs):
         if not found:
             lines.append("      not measured in this run")
         for run, measured, verdict, _ in found:
-            lines.append(f"      {run.name}: {measured}: {verdict or '-'}")
+            lines.append(f"      {run.name}: {measured}" + (f": {verdict}" if verdict else ""))
     return "\n".join(lines)
 
 

@@ -39,8 +39,8 @@ lrbench=${LRBENCH:-build/bin/lrbench}
 
 # Short form of each default scenario: repetitions (modes alternate, so half
 # per mode; vlr-scaling has 8 configs: 2 each) x seconds per repetition.
-# 284 s of measurement plus ~2 s per repetition (mode switch, stop, verify):
-# about 6 minutes in all, plus the boot.
+# 284 s of measurement plus ~2-4 s per repetition (mode switch, stop, verify;
+# the 8-queue runs take longest): about 7 minutes in all, plus the boot.
 default_plan() {
 	cat <<-'EOF'
 		vlr-steady 6 8
@@ -206,7 +206,7 @@ total=$(awk '{ s += $2 * $3 } END { printf "%d", s }' "$plan")
 mkdir -p "$dir"
 mv "$plan" "$dir/scenarios.plan"
 nreps=$(awk '{ s += $2 } END { print s }' "$dir/scenarios.plan")
-echo "run: vlr: $(wc -l <"$dir/scenarios.plan") scenario(s) in one UML boot, ~$(((total + 2 * nreps) / 60)) min $(((total + 2 * nreps) % 60)) s:"
+echo "run: vlr: $(wc -l <"$dir/scenarios.plan") scenario(s) in one UML boot, ~$(((total + 3 * nreps) / 60)) min $(((total + 3 * nreps) % 60)) s (about 3 s a repetition for mode switch, stop and verification):"
 sed 's/^\([^ ]*\) \([^ ]*\) \(.*\)/  \1: \2 repetitions x \3 s/' "$dir/scenarios.plan"
 
 if [ -n "${LR_UML_KERNEL:-}" ]; then
