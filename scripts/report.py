@@ -113,7 +113,10 @@ class Run:
             cmd += ["--a-config", a_cfg]
         if b_cfg:
             cmd += ["--b-config", b_cfg]
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True)
+        except OSError as e:
+            die(f"{cmd[0]}: cannot run: {e}", 1)
         res = None
         if p.returncode not in (0, 1):
             msg = p.stderr.strip().splitlines()
@@ -490,10 +493,15 @@ seconds</span></th><th>status</th><th>repetitions</th><th>configurations</th><th
         s = run.doc.get("scenario") or {}
         plots, names = plots_html(run.dir, run.name + "/")
         nplots += len(names)
+        # the scaling plot is that scenario's headline: above its (long) tables
+        lead = ""
+        m = re.match(r"(<figure id='plot-[^']*scaling' .*?</figure>\n)", plots, re.S)
+        if m:
+            lead, plots = m.group(1), plots[len(m.group(1)):]
         body += f"""<h2 id='scenario-{esc(run.name)}'>Scenario {esc(run.name)}</h2>
 <p>{esc(s.get('description') or '')}</p>
 <details><summary>run details</summary><table class=meta>{meta_rows(run.doc, run.cfgs)}</table></details>
-<h3>Summary</h3>
+{lead}<h3>Summary</h3>
 {SUMMARY_NOTE}
 {summary_html(run)}
 <h3>Plots</h3>
