@@ -146,6 +146,33 @@ if /usr/bin/python3 scripts/validate-result.py "$broken" >/dev/null 2>&1; then
 else
 	ok "schema: a wrong format_version is rejected"
 fi
+# ... nor one whose issue-5 metric has the wrong unit, a duplicate metric, or a
+# histogram whose bins do not add up to its n (the kernel-samples run)
+ks=$LR_UNIT_OUT/run-ksamples/result.json
+if [ -f "$ks" ]; then
+	for case in unit dup bins; do
+		/usr/bin/python3 - "$ks" "$out/broken-$case.json" "$case" <<-'PY'
+			import json, sys
+			doc = json.load(open(sys.argv[1]))
+			ms, case = doc["metrics"], sys.argv[3]
+			m = next(m for m in ms if m["name"] == "restore_latency")
+			if case == "unit":
+			    m["unit"] = "s"
+			elif case == "dup":
+			    ms.append(dict(m))
+			else:
+			    m["histogram"]["bins"][0][2] += 1
+			json.dump(doc, open(sys.argv[2], "w"))
+		PY
+		if /usr/bin/python3 scripts/validate-result.py "$out/broken-$case.json" >/dev/null 2>&1; then
+			bad "schema: restore_latency broken ($case) was accepted"
+		else
+			ok "schema: restore_latency broken ($case) is rejected"
+		fi
+	done
+else
+	bad "schema: no run-ksamples result (test_run's kernel samples test)"
+fi
 
 # 4. CLI: usage errors exit 2 with a message naming the problem; show works
 echo "unit: lrbench command line"

@@ -444,6 +444,9 @@ static void test_kernel_samples(void **state)
 	assert_true(fabs(msum(m, "p50") - 1048576e3) < 1);
 	m = cmetric(doc, "restore_worker_occupancy", "a");
 	assert_true(m && fabs(msum(m, "p50") - 3) < 0.05);
+	assert_string_equal(json_string_value(json_object_get(m, "per_rep_stat")), "mean");
+	assert_true(fabs(json_number_value(json_array_get(json_object_get(m, "per_rep"), 0)) - 3) <
+		    1e-9);
 	m = cmetric(doc, "normal_job_latency", "a");
 	assert_true(m && fabs(msum(m, "p50") - 4) < 0.07);
 	m = cmetric(doc, "normal_job_latency_user", "b");
