@@ -547,11 +547,59 @@ static int streams_stop(struct lr_job *j, struct lr_err *err)
 #define MIX_POLL_NS   5000000ll /* feeder: wait this long for a completion */
 
 struct throttled {
-	uint32_t vm, queue, ctl_bo, bo;
+	uint32_t vm, queue, ctl_bo, bo, stage_bo;
 	void *ctl;
 	volatile uint64_t *done; /* user fence: sequence number of the last finished job */
-	uint64_t submitted;
+	uint64_t submitted, bytes;
 };
+
+/* staging (system memory) above the FILL target, for the final check */
+static uint64_t mix_stage_addr(uint64_t bytes)
+{
+	return MIX_DATA_ADDR + ((bytes + (1ull << 24) - 1) & ~((1ull << 24) - 1)) + (1ull << 24);
+}
+
+/*
+ * After the last job: every u32 of the queue's buffer must hold the value of
+ * its last FILL (its sequence number). Read back by a COPY on the queue
+ * itself into a system BO; nothing of the buffer may be lost across the
+ * evictions and restores it went through.
+ */
+static int throttled_check(struct lr_dev *d, struct throttled *t, unsigned idx, struct lr_err *err)
+{
+	uint32_t want = (uint32_t)t->submitted, *p;
+	struct drm_vlr_exec e = {
+	    .queue_id = t->queue,
+	    .program = DRM_VLR_PROG_COPY,
+	    .src = MIX_DATA_ADDR,
+	    .dst = mix_stage_addr(t->bytes),
+	    .len = t->bytes,
+	    .ufence_addr = MIX_CTL_ADDR,
+	    .ufence_value = t->submitted + 1,
+	};
+	int ret = xioctl(d->fd, DRM_IOCTL_VLR_EXEC, &e), rc = LR_OK;
+
+	if (!ret)
+		ret = wait_ufence(d->fd, t->vm, t->queue, MIX_CTL_ADDR, t->submitted + 1);
+	if (ret)
+		return lr_fail(err, LR_ERR, "vlr: mixed: throttled queue %u: read back: %s", idx,
+			       serr(ret));
+	p = bo_map(d->fd, t->stage_bo, t->bytes, &ret);
+	if (!p)
+		return lr_fail(err, LR_ERR, "vlr: mixed: throttled queue %u: mmap staging: %s", idx,
+			       serr(ret));
+	for (uint64_t i = 0; i < t->bytes / 4; i++)
+		if (p[i] != want) {
+			rc = lr_fail(err, LR_ERR,
+				     "vlr: mixed: throttled queue %u: after %" PRIu64
+				     " FILL jobs byte offset %" PRIu64
+				     " holds 0x%08x, expected 0x%08x (its last FILL)",
+				     idx, t->submitted, i * 4, p[i], want);
+			break;
+		}
+	munmap(p, t->bytes);
+	return rc;
+}
 
 struct mixed {
 	struct lr_dev *dev;
@@ -603,7 +651,7 @@ static void *feeder_main(void *arg)
 				    .queue_id = t->queue,
 				    .program = DRM_VLR_PROG_FILL,
 				    .dst = MIX_DATA_ADDR,
-				    .len = m->p.lr_job_bytes,
+				    .len = t->bytes, /* lr_job_bytes, page-rounded */
 				    .value = (uint32_t)(t->submitted + 1),
 				    .ufence_addr = MIX_CTL_ADDR,
 				    .ufence_value = t->submitted + 1,
@@ -707,25 +755,29 @@ static int mixed_destroy(struct mixed *m, struct lr_err *err)
 		rc = lr_fail(err, LR_ERR, "%s", m->msg);
 	for (unsigned i = 0; i < m->ntq; i++) {
 		struct throttled *t = &m->tq[i];
+		uint64_t finished = 0;
 		int ret;
 
 		if (t->queue && t->submitted) {
 			ret = wait_ufence(d->fd, t->vm, t->queue, MIX_CTL_ADDR, t->submitted);
+			finished = *t->done; /* before the check's COPY bumps the fence */
 			if (ret && !rc)
 				rc = lr_fail(err, LR_ERR,
 					     "vlr: mixed: throttled queue %u: %" PRIu64
 					     " jobs did not finish within %lld s: %s",
 					     i, t->submitted - *t->done, WAIT_NS / 1000000000ll,
 					     serr(ret));
+			else if (!ret && !rc && err)
+				rc = throttled_check(d, t, i, err);
 		}
-		if (t->ctl)
-			done += *t->done;
+		done += finished;
 		queue_destroy(d->fd, t->queue);
 		vm_destroy(d->fd, t->vm);
 		if (t->ctl)
 			munmap(t->ctl, VLR_PAGE);
 		bo_close(d->fd, t->ctl_bo);
 		bo_close(d->fd, t->bo);
+		bo_close(d->fd, t->stage_bo);
 	}
 	pthread_mutex_lock(&d->acc.lock);
 	d->acc.km.throttled_jobs += done;
@@ -802,6 +854,11 @@ static int mixed_start(struct lr_dev *d, const struct lr_mixed_params *p, struct
 		    size, serr(ret));
 		TRY(bind(fd, t->vm, t->bo, MIX_DATA_ADDR, size),
 		    "vlr: mixed: throttled queue %u: VM_BIND: %s", i, serr(ret));
+		t->bytes = size;
+		TRY(bo_create(fd, size, DRM_VLR_GEM_CREATE_SYSTEM, 0, &t->stage_bo),
+		    "vlr: mixed: throttled queue %u: GEM_CREATE staging: %s", i, serr(ret));
+		TRY(bind(fd, t->vm, t->stage_bo, mix_stage_addr(size), size),
+		    "vlr: mixed: throttled queue %u: VM_BIND staging: %s", i, serr(ret));
 		TRY(queue_create(fd, t->vm, DRM_VLR_QUEUE_CREATE_SHARED_SCHED, &t->queue),
 		    "vlr: mixed: throttled queue %u: QUEUE_CREATE (shared scheduler): %s", i,
 		    serr(ret));
