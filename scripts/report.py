@@ -384,7 +384,10 @@ SUMMARY_NOTE = """<p class=note>Per metric, the median of the per-repetition val
 value is: <code>per_rep_stat</code> in result.json), the range and sample standard deviation
 over repetitions. Definitions: results/README.md.</p>"""
 TARGETS_NOTE = """<p class=note>The targets of the headline comparison (issue 5), preempt-fence
-against open-coded on the vlr device; ratios are medians of the candidate over the baseline.</p>"""
+against open-coded on the vlr device; ratios are medians of the candidate over the baseline.
+Met/missed compares that ratio (or median) with the goal as measured; the verdict in parentheses
+is <code>lrbench compare</code>'s: "unchanged" means the difference is not significant over these
+repetitions, so a met or missed beside it may flip in another run.</p>"""
 
 
 def write_page(run_dir, title, body):
