@@ -120,7 +120,7 @@ o=$(scripts/plots.sh "$out/nothing" 2>&1)
 [ $? -eq 2 ] && grep -q "result.json: no such file" <<<"$o" && ok "plots.sh: missing result -> 2" ||
 	bad "plots.sh: missing result: $o"
 mkdir -p "$out/garbage" && echo '{"schema": "x"}' >"$out/garbage/result.json"
-o=$(scripts/report.sh "$out/garbage" 2>&1)
+o=$(LRBENCH=$lrb scripts/report.sh "$out/garbage" 2>&1)
 [ $? -eq 2 ] && grep -q "not an lrbench-result v1 document" <<<"$o" &&
 	ok "report.sh: foreign document -> 2" || bad "report.sh: foreign document: $o"
 
