@@ -3,9 +3,12 @@
 #   make deps      install the Debian packages the suite needs (idempotent)
 #   make all       build user space into build/ (binaries in build/bin/)
 #   make asan      the same under -fsanitize=address,undefined into build/asan/
-#   make run       the main job on the embedded default
+#   make run       the main job on the embedded default: vlr-steady/burst/ramp/
+#                  scaling/mixed in one UML boot (~10 min; SCENARIOS=, REPS=,
+#                  DURATION=; BACKEND=opencl: the host's OpenCL device, PoCL)
 #   make test      every test tier, ending in one "N passed, N failed" line
-#   make plots|report DIR=...  gnuplot plots and the HTML report of a run
+#   make plots|report DIR=...  plots and the HTML report of a make-run folder
+#                  or of one result directory
 #   make clean
 #
 # Kernel targets (kunit, kernel-check, uml-test, ...) live in mk/*.mk.
@@ -81,5 +84,5 @@ clean:
 FORCE:
 
 # Tiers run fastest first; a tier exists once its mk/*.mk fragment adds it.
-TIER_ORDER := unit opencl kunit uml igt
+TIER_ORDER := unit scripts opencl kunit uml igt
 TEST_TIERS := $(filter $(TEST_TIERS),$(TIER_ORDER))
