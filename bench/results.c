@@ -244,15 +244,14 @@ static void hist_samples(struct lr_hist *h, const struct lr_samples *s)
  * Restores that brought nothing back are left out. */
 static void hist_bound_ratio(struct lr_hist *h, const struct lr_kmetrics *k)
 {
-	if (!k->copy_bytes || !k->copy_busy_ns || k->restore_bytes.n != k->restore_lat_ns.n)
+	if (!(k->copy_peak_bps > 0) || k->restore_bytes.n != k->restore_lat_ns.n)
 		return;
 	for (size_t i = 0; i < k->restore_lat_ns.n; i++) {
 		double bound_ns;
 
 		if (!k->restore_bytes.v[i])
 			continue;
-		bound_ns =
-		    (double)k->restore_bytes.v[i] * (double)k->copy_busy_ns / (double)k->copy_bytes;
+		bound_ns = (double)k->restore_bytes.v[i] * 1e9 / k->copy_peak_bps;
 		lr_hist_add(
 		    h, (uint64_t)llround((double)k->restore_lat_ns.v[i] / bound_ns * RATIO_SCALE));
 	}
@@ -374,8 +373,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 			lr_hist_merge(&h[4 + m], tmp);
 		}
 		PR(25)
-		[r] = ks && k->copy_busy_ns ? (double)k->copy_bytes * 1e9 / (double)k->copy_busy_ns
-					    : NAN;
+		[r] = ks && k->copy_peak_bps > 0 ? k->copy_peak_bps : NAN;
 		PR(27)[r] = ks ? (double)k->samples_lost : NAN;
 		PR(30)[r] = ks ? (double)k->throttled_jobs : NAN;
 	}
@@ -467,8 +465,10 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 		     "p50", .hist = &h[6], .hist_scale = 1 / RATIO_SCALE, .per_rep = PR(24),
 		     .group = G_SAMPLES},
 		    {"copy_bandwidth", "bytes/s", "higher",
-		     "kernel: raw copy-engine bandwidth, bytes copied / time the engine spent "
-		     "copying (clears excluded), per repetition",
+		     "kernel: raw copy-engine bandwidth: bytes copied / time the engine spent "
+		     "copying (clears excluded) in the fastest 20 ms counter window that copied "
+		     ">= 1 MiB, per repetition (wall time in slower windows includes the host "
+		     "descheduling UML)",
 		     "value", .per_rep = PR(25), .group = G_SAMPLES},
 		    {"restore_worker_occupancy", "ms", "lower",
 		     "kernel: wall time of each restore-worker run, computing or blocked; "

@@ -127,6 +127,11 @@ struct lr_kmetrics {
 	struct lr_samples normal_user_lat_ns;	      /* the same seen by the submitter:
 						       * before exec -> wait returned */
 	uint64_t copy_bytes, copy_busy_ns, copy_jobs; /* copy engine, copies only */
+	/* Raw copy bandwidth (bytes/s): the fastest drain window that copied at
+	 * least LR_COPY_WINDOW_MIN bytes. The kernel's busy time is wall time,
+	 * which the host's scheduling inflates (UML is a process); the best
+	 * window is what the engine does undisturbed. 0: no such window. */
+	double copy_peak_bps;
 	uint64_t restore_worker_ns, restore_worker_runs;
 	uint64_t normal_jobs;	 /* completed normal jobs (kernel count) */
 	uint64_t throttled_jobs; /* mixed load: completed bounded LR jobs */
@@ -134,6 +139,8 @@ struct lr_kmetrics {
 				  * before they were read */
 	uint64_t reads;		 /* times the counters were read (drained) */
 };
+
+#define LR_COPY_WINDOW_MIN (1u << 20)
 
 /* Free the sample lists and zero @km (a zeroed struct is fine). */
 void lr_kmetrics_free(struct lr_kmetrics *km);

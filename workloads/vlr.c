@@ -1309,6 +1309,12 @@ static int drain_locked(struct lr_dev *d)
 	k->bytes_to_system += s->bytes_to_system;
 	k->copy_bytes += s->copy_bytes;
 	k->copy_busy_ns += s->copy_busy_ns;
+	if (s->copy_bytes >= LR_COPY_WINDOW_MIN && s->copy_busy_ns) {
+		double bps = (double)s->copy_bytes * 1e9 / (double)s->copy_busy_ns;
+
+		if (bps > k->copy_peak_bps)
+			k->copy_peak_bps = bps;
+	}
 	k->copy_jobs += s->copy_jobs;
 	k->restore_worker_ns += s->restore_worker_ns;
 	k->restore_worker_runs += s->restore_worker_runs;
