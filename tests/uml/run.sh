@@ -74,6 +74,32 @@ if [ -f "$out/lrbench-vlr-compare/result.json" ]; then
 		python3 scripts/validate-result.py "$out/lrbench-vlr-compare/result.json" | tail -5
 		count lrbench-vlr-compare-result-valid fail
 	fi
+	# the comparison smoke: both modes ran, nothing failed verification
+	if python3 - "$out/lrbench-vlr-compare/result.json" <<'PY'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+runs = d["repetitions"]["runs"]
+modes = {r["config"] for r in runs if not r.get("cancelled")}
+bad = [m for m in d["metrics"] if m["name"] == "verify_failures" and any(v for v in m["per_rep"] if v)]
+ok = modes == {"open-coded", "preempt-fence"} and not bad
+print(f"uml-test:     modes {sorted(modes)}, verify failures {'none' if not bad else 'some'}")
+sys.exit(0 if ok else 1)
+PY
+		count lrbench-vlr-compare-both-modes-verified pass
+	else
+		count lrbench-vlr-compare-both-modes-verified fail
+	fi
+	# and its plots are drawn (gnuplot on the host)
+	rm -rf "$out/lrbench-vlr-compare/plots"
+	if scripts/plots.sh "$out/lrbench-vlr-compare" >"$out/plots.log" 2>&1 &&
+		[ -s "$out/lrbench-vlr-compare/plots/timeline.png" ] &&
+		[ -s "$out/lrbench-vlr-compare/plots/bars.svg" ] &&
+		ls "$out"/lrbench-vlr-compare/plots/cdf-*.png >/dev/null 2>&1; then
+		count lrbench-vlr-compare-plots pass
+	else
+		tail -5 "$out/plots.log"
+		count lrbench-vlr-compare-plots fail
+	fi
 fi
 case $rc in
 0) count kernel-log-clean pass ;;
