@@ -274,6 +274,7 @@ static int fake_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *
 	out->have_samples = true;
 	out->copy_bytes = n << 20;
 	out->copy_busy_ns = n * 1000000;
+	out->copy_peak_bps = n ? 1048576e3 : 0; /* its fastest window: 1 MiB per ms */
 	out->restore_worker_runs = n;
 	out->samples_lost = n;
 	for (uint64_t i = 0; i < n; i++) {

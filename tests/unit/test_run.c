@@ -398,7 +398,7 @@ static double msum(const json_t *m, const char *key)
 }
 
 /* Kernel samples become histogram metrics (issue 5): every sample counted,
- * restore_bound_ratio against the repetition's copy bandwidth (restores of 0
+ * restore_bound_ratio against the repetition's peak copy bandwidth (restores of 0
  * bytes left out), normal-job latencies only with a mixed load; multi-queue
  * and mixed-load keys reach the backend's job parameters. */
 static void test_kernel_samples(void **state)
