@@ -272,3 +272,87 @@ void vlr_stream_fini(struct vlr_stream *s)
 	free(s->init);
 	memset(s, 0, sizeof(*s));
 }
+
+int vlr_stream_checkpoint(struct vlr_stream *s, bool restart, uint64_t *bad)
+{
+	volatile uint64_t *copied = (volatile uint64_t *)((char *)s->progress + VLR_UFENCE2);
+	int64_t timeout = 20000000000ll;
+	uint64_t k, n = s->data_size / 4;
+	uint32_t a, c;
+	int ret;
+
+	*bad = 0;
+	*s->stop = 1;
+	ret = __vlr_wait_ufence_queue(s->fd, s->vm, s->queue, VLR_CTL_ADDR + VLR_UFENCE,
+				      DRM_VLR_UFENCE_OP_EQ, 0xf00d, 0, &timeout);
+	CHECK(!ret, "checkpoint: stream (queue %u) did not stop within 20 s: %s", s->queue,
+	      strerror(-ret));
+	k = *s->progress;
+
+	memset(s->staging, 0, s->data_size);
+	*copied = 0;
+	struct drm_vlr_exec back = {
+	    .queue_id = s->queue,
+	    .program = DRM_VLR_PROG_COPY,
+	    .src = VLR_DATA_ADDR,
+	    .dst = VLR_STAGING_ADDR,
+	    .len = s->data_size,
+	    .ufence_addr = VLR_CTL_ADDR + VLR_UFENCE2,
+	    .ufence_value = k + 1,
+	};
+	CHECK(!(ret = vlr_exec(s->fd, &back)), "checkpoint: EXEC copy back (queue %u): %s",
+	      s->queue, strerror(-ret));
+	timeout = 20000000000ll;
+	ret = __vlr_wait_ufence_queue(s->fd, s->vm, s->queue, VLR_CTL_ADDR + VLR_UFENCE2,
+				      DRM_VLR_UFENCE_OP_EQ, k + 1, 0, &timeout);
+	CHECK(!ret, "checkpoint: copy back (queue %u) did not finish within 20 s: %s", s->queue,
+	      strerror(-ret));
+
+	vlr_lcg_pow(k, &a, &c);
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t want = a * s->init[i] + c;
+
+		if (s->staging[i] != want && (*bad)++ < 5)
+			fprintf(stderr,
+				"checkpoint: queue %u: element %llu after %llu passes: 0x%08x, "
+				"expected 0x%08x\n",
+				s->queue, (unsigned long long)i, (unsigned long long)k,
+				s->staging[i], want);
+	}
+	if (!restart)
+		return 0;
+
+	*s->ufence = 0;
+	*s->stop = 0;
+	struct drm_vlr_exec e = {
+	    .queue_id = s->queue,
+	    .program = DRM_VLR_PROG_STREAM,
+	    .dst = VLR_DATA_ADDR,
+	    .len = s->data_size,
+	    .progress_addr = VLR_CTL_ADDR + VLR_PROGRESS,
+	    .stop_addr = VLR_CTL_ADDR + VLR_STOP,
+	    .ufence_addr = VLR_CTL_ADDR + VLR_UFENCE,
+	    .ufence_value = 0xf00d,
+	};
+	CHECK(!(ret = vlr_exec(s->fd, &e)), "checkpoint: EXEC stream restart (queue %u): %s",
+	      s->queue, strerror(-ret));
+	return 0;
+}
+
+int vlr_pressure(int fd, uint64_t bytes, uint64_t bo_size)
+{
+	uint32_t h[64];
+	unsigned int n = 0;
+	int ret = 0;
+
+	while (bytes && n < 64) {
+		ret = vlr_bo_create(fd, bo_size, 0, 0, &h[n]);
+		if (ret)
+			break;
+		n++;
+		bytes -= bytes < bo_size ? bytes : bo_size;
+	}
+	while (n)
+		vlr_bo_close(fd, h[--n]);
+	return ret;
+}

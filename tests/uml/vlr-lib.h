@@ -98,4 +98,23 @@ int vlr_stream_wait_progress(struct vlr_stream *s, uint64_t from, double timeout
 int vlr_stream_stop_verify(struct vlr_stream *s);
 void vlr_stream_fini(struct vlr_stream *s);
 
+/*
+ * A checkpoint of a running stream: stop it, copy its buffer back through
+ * the engine and compare every element with the model after the passes the
+ * progress counter shows; with @restart, start the stream again on the same
+ * queue (the data and the pass counter carry on from there). The waits name
+ * the stream's queue, so a banned queue answers -EIO at once. Returns 0 when
+ * the checkpoint ran (*@bad: elements that differ, 0 when exact), 1 (with a
+ * message) when an ioctl or a wait failed.
+ */
+int vlr_stream_checkpoint(struct vlr_stream *s, bool restart, uint64_t *bad);
+
+/*
+ * Create VRAM BOs of @bo_size adding up to @bytes (at most 64), then drop
+ * them: TTM evicts the least recently used BOs, so LR jobs whose buffers are
+ * in VRAM get preempted and restored afterwards. Returns 0 or -errno of the
+ * GEM_CREATE that failed (the BOs created so far are dropped).
+ */
+int vlr_pressure(int fd, uint64_t bytes, uint64_t bo_size);
+
 #endif
