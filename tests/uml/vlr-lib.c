@@ -287,7 +287,7 @@ int vlr_stream_checkpoint(struct vlr_stream *s, bool restart, uint64_t *bad)
 				      DRM_VLR_UFENCE_OP_EQ, 0xf00d, 0, &timeout);
 	CHECK(!ret, "checkpoint: stream (queue %u) did not stop within 20 s: %s", s->queue,
 	      strerror(-ret));
-	k = *s->progress;
+	k = s->passes_done + *s->progress;
 
 	memset(s->staging, 0, s->data_size);
 	*copied = 0;
@@ -322,6 +322,8 @@ int vlr_stream_checkpoint(struct vlr_stream *s, bool restart, uint64_t *bad)
 	if (!restart)
 		return 0;
 
+	s->passes_done = k;
+	*s->progress = 0;
 	*s->ufence = 0;
 	*s->stop = 0;
 	struct drm_vlr_exec e = {

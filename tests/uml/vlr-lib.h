@@ -78,6 +78,11 @@ struct vlr_stream {
 	volatile uint32_t *stop;
 	volatile uint64_t *ufence;
 	uint32_t *init; /* initial data, for verification */
+	/*
+	 * Passes of the stream's earlier jobs (vlr_stream_checkpoint() with
+	 * restart): each STREAM job counts its own passes at @progress.
+	 */
+	uint64_t passes_done;
 };
 
 #define VLR_CTL_ADDR	 0x100000ull
@@ -102,12 +107,18 @@ void vlr_stream_fini(struct vlr_stream *s);
  * A checkpoint of a running stream: stop it, copy its buffer back through
  * the engine and compare every element with the model after the passes the
  * progress counter shows; with @restart, start the stream again on the same
- * queue (the data and the pass counter carry on from there). The waits name
+ * queue (a new STREAM job, whose pass counter starts at 0 again: the passes
+ * so far go to @passes_done, and the data carries on from there). The waits name
  * the stream's queue, so a banned queue answers -EIO at once. Returns 0 when
  * the checkpoint ran (*@bad: elements that differ, 0 when exact), 1 (with a
  * message) when an ioctl or a wait failed.
  */
 int vlr_stream_checkpoint(struct vlr_stream *s, bool restart, uint64_t *bad);
+/* Passes the stream's data went through: earlier jobs' and the running one's. */
+static inline uint64_t vlr_stream_passes(const struct vlr_stream *s)
+{
+	return s->passes_done + *s->progress;
+}
 
 /*
  * Create VRAM BOs of @bo_size adding up to @bytes (at most 64), then drop
