@@ -61,7 +61,7 @@ enum {
 #define VLR_VA_SIZE (1ull << 40)
 
 /* ---- argument descriptions for garbage ---- */
-enum fz_kind { FK_FLAGS, FK_PAD, FK_ID, FK_SIZE, FK_ADDR, FK_VAL, FK_PTR };
+enum fz_kind { FK_FLAGS, FK_PAD, FK_ID, FK_SIZE, FK_ADDR, FK_VAL, FK_PTR, FK_COUNT };
 struct fz_field {
 	const char *name;
 	uint16_t off;
@@ -146,7 +146,7 @@ static const struct fz_field fl_syncobj_destroy[] = {
     FLD(struct drm_syncobj_destroy, pad, FK_PAD, 0), FEND};
 static const struct fz_field fl_syncobj_wait[] = {
     FLD(struct drm_syncobj_wait, handles, FK_PTR, 0),
-    FLD(struct drm_syncobj_wait, count_handles, FK_VAL, 0),
+    FLD(struct drm_syncobj_wait, count_handles, FK_COUNT, 0),
     FLD(struct drm_syncobj_wait, flags, FK_FLAGS, 7), FLD(struct drm_syncobj_wait, pad, FK_PAD, 0),
     FEND};
 static const struct fz_field fl_prime_export[] = {
@@ -167,19 +167,22 @@ static void wr(void *p, unsigned int size, uint64_t v)
 	memcpy(p, &v, size);
 }
 
+/*
+ * An id no object has: ids and handles are small integers handed out from
+ * 1, so these never name a live object of ours (a mutated GEM_CLOSE or
+ * VM_DESTROY must not tear down something the tables still track).
+ */
 static uint64_t bad_id(struct fz_thread *t, uint64_t v)
 {
-	switch (fz_below(t, 5)) {
+	switch (fz_below(t, 4)) {
 	case 0:
 		return 0;
 	case 1:
-		return v + 1;
-	case 2:
-		return v ^ (1ull << (4 + fz_below(t, 16))); /* stale or never handed out */
-	case 3:
 		return 0xffffffffull;
+	case 2:
+		return 0x40000000ull | (v & 0xffff); /* never handed out */
 	default:
-		return fz_rand(t) & 0xffff;
+		return 0x7fffff00ull + fz_below(t, 256);
 	}
 }
 
@@ -262,6 +265,14 @@ static void *mutate(struct fz_thread *t, void *arg, const struct fz_field *field
 		break;
 	case FK_ADDR:
 		nv = bad_addr(t, v);
+		break;
+	case FK_COUNT:
+		/*
+		 * Bounded: DRM core's drm_syncobj_array_find() kmalloc()s
+		 * count * 4 bytes without __GFP_NOWARN, so a count near 2^32
+		 * WARNs in the page allocator (not vlr's; see README).
+		 */
+		nv = fz_below(t, 2) ? 0 : 1 + fz_below(t, 65536);
 		break;
 	case FK_PTR:
 		nv = fz_below(t, 2) ? 16 : 0xffffffffffff0000ull;
@@ -1403,8 +1414,13 @@ static int op_prime_import(struct fz_thread *t, struct fz_file *f)
 	pthread_mutex_unlock(&p->dmu);
 	if (ret)
 		return 0;
+	/* Importing into the exporter's file gives back the existing handle. */
 	pthread_mutex_lock(&f->mu);
-	if (f->nbo < FZ_MAX_BO)
+	bool known = false;
+
+	for (unsigned int k = 0; k < f->nbo; k++)
+		known |= f->bo[k].handle == a.handle;
+	if (!known && f->nbo < FZ_MAX_BO)
 		f->bo[f->nbo++] = (struct fz_bo){a.handle, 0, 0, size, true};
 	pthread_mutex_unlock(&f->mu);
 	return 0;
