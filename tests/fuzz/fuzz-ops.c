@@ -665,6 +665,8 @@ static int op_munmap(struct fz_thread *t, struct fz_file *f)
 {
 	unsigned int i;
 
+	(void)f; /* thread- or process-wide, not per file */
+
 	if (!t->nmmap)
 		return FZ_SKIP;
 	i = fz_below(t, t->nmmap);
@@ -683,6 +685,8 @@ static int op_mem_rw(struct fz_thread *t, struct fz_file *f)
 	uint64_t off, len;
 	bool write = fz_chance(t, 50);
 	int sig;
+
+	(void)f; /* thread- or process-wide, not per file */
 
 	if (!t->nmmap)
 		return FZ_SKIP;
@@ -909,6 +913,7 @@ static int op_ctl_create(struct fz_thread *t, struct fz_file *f)
 {
 	uint32_t vm, handle;
 	uint64_t addr;
+	bool ok = false;
 	void *p;
 
 	t->garbage = false;
@@ -924,16 +929,22 @@ static int op_ctl_create(struct fz_thread *t, struct fz_file *f)
 		return 0;
 	p = bo_mmap(t, f, handle, PAGE, false);
 	addr = va_reserve(f, vm, PAGE);
-	if (p && addr && !bind(t, f, vm, DRM_VLR_VM_BIND_OP_MAP, handle, 0, addr, PAGE)) {
-		memset(p, 0, PAGE);
+	static const uint8_t zero[PAGE];
+
+	if (p && addr && !bind(t, f, vm, DRM_VLR_VM_BIND_OP_MAP, handle, 0, addr, PAGE) &&
+	    !mem_copy(p, (void *)zero, PAGE, true)) {
 		pthread_mutex_lock(&f->mu);
 		if (vm_find(f, vm) && f->nctl < FZ_MAX_CTL) {
 			f->ctl[f->nctl++] = (struct fz_ctl){
 			    .vm = vm, .handle = handle, .addr = addr, .cpu = p, .next = 2};
 			p = NULL;
+			ok = true;
 		}
 		pthread_mutex_unlock(&f->mu);
 	}
+	fz_begin(t, OP_CTL_CREATE);
+	fz_record(t, OP_CTL_CREATE, ok ? 0 : -ENOENT, "vm=%u h=%u addr=%#llx", vm, handle,
+		  (unsigned long long)addr);
 	if (p)
 		munmap(p, PAGE);
 	/* The BO lives on through its mapping in the VM. */
@@ -1267,6 +1278,10 @@ static int op_census(struct fz_thread *t, struct fz_file *f)
 			sum += file_census[i][s];
 		ps->census[s] = sum;
 	}
+	fz_begin(t, OP_CENSUS);
+	fz_record(t, OP_CENSUS, 0, "idle %u running %u preempted %u banned %u gone %u",
+		  file_census[f->idx][0], file_census[f->idx][1], file_census[f->idx][2],
+		  file_census[f->idx][3], file_census[f->idx][4]);
 	return 0;
 }
 
@@ -1432,6 +1447,8 @@ static int op_dmabuf_close(struct fz_thread *t, struct fz_file *f)
 	unsigned int i;
 	int fd;
 
+	(void)f; /* thread- or process-wide, not per file */
+
 	pthread_mutex_lock(&p->dmu);
 	if (!p->ndmabuf) {
 		pthread_mutex_unlock(&p->dmu);
@@ -1588,7 +1605,9 @@ static int op_fill_verify(struct fz_thread *t, struct fz_file *f)
 			(unsigned long long)(fence_off / 4), (unsigned long long)first, buf[first]);
 	__atomic_fetch_add(&fz_shm->verify_ok, 1, __ATOMIC_RELAXED);
 
+	/* Without queue_id: the queue may be gone and its id reused elsewhere. */
 	w.timeout_ns = 0;
+	w.queue_id = 0;
 	ret = wait_ufence(t, f, &w, fl_wait);
 	__atomic_fetch_add(&fz_shm->ufence_rechecks, 1, __ATOMIC_RELAXED);
 	if (ret && ret != -EIO && ret != -ENOENT)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Replay the regression seeds of tests/fuzz/seeds.txt, one boot each.
 #
-# Usage: tests/fuzz/replay-seeds.sh [--runner uml|vm|SCRIPT] [--seeds FILE] [--only N]
+# Usage: tests/fuzz/replay-seeds.sh [--runner uml|vm|SCRIPT] [--kernel PATH] [--seeds FILE]
+#                                    [--only N]
 #
 # Each line of the seeds file is `SEED OPTIONS... # signature`: the fuzzer
 # runs as `vlr-fuzz --seed SEED OPTIONS...` in a fresh boot. A seed passes
@@ -16,6 +17,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 runner=${LR_FUZZ_RUNNER:-uml}
 seeds=$here/tests/fuzz/seeds.txt
 only=
+kernel=()
 bin=$here/build/fuzz/vlr-fuzz
 
 while [ $# -gt 0 ]; do
@@ -23,7 +25,8 @@ while [ $# -gt 0 ]; do
 	--runner) runner=$2; shift 2 ;;
 	--seeds) seeds=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
-	-h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--kernel) kernel=(--kernel "$2"); shift 2 ;;
+	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "replay-seeds: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -45,7 +48,7 @@ while IFS= read -r line; do
 	seed=${args[0]}
 	out=$here/build/fuzz/replay-$n-$seed
 	rm -rf "$out"
-	"$run" --out "$out" --no-kmemleak --timeout 400 -- "$bin" --seed "${args[@]}" \
+	"$run" "${kernel[@]}" --out "$out" --no-kmemleak --timeout 400 -- "$bin" --seed "${args[@]}" \
 		--json "$out/fuzz.json" >"$out.log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then

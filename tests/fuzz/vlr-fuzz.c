@@ -40,7 +40,7 @@ struct fz_opts fz_opts = {
     .procs = 2,
     .files = 2,
     .max_bo_size = 16ull << 20,
-    .max_total = 96ull << 20,
+    .max_total = 48ull << 20,
     .garbage_pct = 7,
     .kill_pct = 30,
     .close_permille = 3,
@@ -94,8 +94,28 @@ static void usage(FILE *out)
 		     "what each file holds (BOs, VMs, mappings, queues, syncobjs, mmaps,\n"
 		     "dma-bufs), ~garbage%% with one mutated argument, threads sharing files,\n"
 		     "processes killed with work in flight.\n\n");
-	for (unsigned int i = 0; i < NOPTS; i++)
-		fprintf(out, "  --%-14s %s\n", opts[i].name, opts[i].help);
+	for (unsigned int i = 0; i < NOPTS; i++) {
+		const struct fz_opt *o = &opts[i];
+
+		fprintf(out, "  --%-14s %s", o->name, o->help);
+		switch (o->type) {
+		case OT_UINT:
+			fprintf(out, " [%u]", *(unsigned int *)o->ptr);
+			break;
+		case OT_DBL:
+			fprintf(out, " [%g]", *(double *)o->ptr);
+			break;
+		case OT_SIZE:
+			fprintf(out, " [%" PRIu64 "M]", *(uint64_t *)o->ptr >> 20);
+			break;
+		case OT_MODE:
+			fprintf(out, " [both]");
+			break;
+		default:
+			break;
+		}
+		fputc('\n', out);
+	}
 	fprintf(out, "\nDeterminism: the same seed and options give every thread slot the same\n"
 		     "sub-seed per process life, so a single-threaded run (--threads 1 --procs 1\n"
 		     "--kill 0 --close 0) replays the same calls while the kernel answers the\n"
@@ -434,7 +454,7 @@ struct slot {
 static struct slot slots[FZ_MAX_PROCS];
 static uint64_t sup_rng;
 static struct {
-	uint64_t spawned, exited, killed, oom_killed, open_failed;
+	uint64_t spawned, exited, killed, oom_killed, open_failed, sigbus;
 } procs;
 static double t_start;
 static int sysrq_done;
@@ -666,8 +686,9 @@ static void write_json(const char *result, double wall)
 	fprintf(f,
 		"  \"processes\": {\"spawned\": %" PRIu64 ", \"exited\": %" PRIu64
 		", \"killed\": %" PRIu64 ", \"oom_killed\": %" PRIu64 ", \"open_failed\": %" PRIu64
-		"},\n",
-		procs.spawned, procs.exited, procs.killed, procs.oom_killed, procs.open_failed);
+		", \"sigbus\": %" PRIu64 "},\n",
+		procs.spawned, procs.exited, procs.killed, procs.oom_killed, procs.open_failed,
+		procs.sigbus);
 	fprintf(f,
 		"  \"verify\": {\"ok\": %" PRIu64 ", \"timeout\": %" PRIu64 ", \"lost\": %" PRIu64
 		", \"ufence_rechecks\": %" PRIu64 "},\n",
@@ -842,8 +863,15 @@ static void reap(int mode, const uint64_t *target, bool stopping)
 				procs.killed++;
 			} else if (sig == SIGKILL) {
 				procs.oom_killed++; /* not ours: the OOM killer */
+				/* The kernel's "Killed process" line gives its anon-rss. */
 				printf("vlr-fuzz: p%u gen %u (pid %d) was killed by the kernel "
-				       "(OOM)\n",
+				       "(OOM) holding %" PRId64 " MiB of BOs\n",
+				       s, sl->gen, pid, fz_shm->proc[s].bo_bytes >> 20);
+			} else if (sig == SIGBUS) {
+				/* A BO fault the kernel could not serve (ENOMEM): allowed. */
+				procs.sigbus++;
+				printf("vlr-fuzz: p%u gen %u (pid %d) died of SIGBUS on a BO "
+				       "mapping\n",
 				       s, sl->gen, pid);
 			} else {
 				sup_fail(0, "worker p%u gen %u (pid %d) died of signal %d (%s)", s,
@@ -904,10 +932,11 @@ static void watch(void)
 			else if (now - sl->exiting_since > fz_opts.reap_s)
 				sup_fail(
 				    sl->pid,
-				    "p%u gen %u (pid %d) has been exiting for %.1f s%s: hung in "
-				    "the kernel's teardown",
+				    "p%u gen %u (pid %d) has been exiting for %.1f s%s holding "
+				    "%" PRId64 " MiB of BOs: hung in the kernel's teardown",
 				    s, sl->gen, sl->pid, now - sl->exiting_since,
-				    sl->killed ? " (killed by us)" : " (not killed by us: OOM?)");
+				    sl->killed ? " (killed by us)" : " (not killed by us: OOM?)",
+				    fz_shm->proc[s].bo_bytes >> 20);
 			continue; /* a dying process's calls are not hung calls */
 		}
 		for (unsigned int i = 0; i < fz_opts.threads; i++) {
