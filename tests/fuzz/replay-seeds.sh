@@ -5,7 +5,8 @@
 #                                    [--only N]
 #
 # Each line of the seeds file is `SEED OPTIONS... # signature`: the fuzzer
-# runs as `vlr-fuzz --seed SEED OPTIONS...` in a fresh boot. A seed passes
+# runs as `vlr-fuzz --seed SEED OPTIONS...` in a fresh boot; an option
+# --append=K=V goes to the kernel command line instead (e.g. vlr.vram_mb=16). A seed passes
 # when the runner exits 0 (fuzzer clean, kernel log clean). For a seed that
 # fails, the script says whether the kernel log (or the fuzzer's output)
 # still shows the recorded signature, i.e. the known bug is still there, or
@@ -44,11 +45,20 @@ while IFS= read -r line; do
 	n=$((n + 1))
 	[ -n "$only" ] && [ "$only" != "$n" ] && continue
 	sig=$(echo "$line" | sed -n 's/^[^#]*# *//p')
-	read -r -a args <<<"$(echo "$line" | sed 's/#.*//')"
+	read -r -a all <<<"$(echo "$line" | sed 's/#.*//')"
+	# --append=K=V goes to the kernel command line, the rest to the fuzzer.
+	args=() append=()
+	for a in "${all[@]}"; do
+		case "$a" in
+		--append=*) append+=("${a#--append=}") ;;
+		*) args+=("$a") ;;
+		esac
+	done
 	seed=${args[0]}
+	[ ${#append[@]} -eq 0 ] || append=(--append "${append[*]}")
 	out=$here/build/fuzz/replay-$n-$seed
 	rm -rf "$out"
-	"$run" "${kernel[@]}" --out "$out" --no-kmemleak --timeout 400 -- "$bin" --seed "${args[@]}" \
+	"$run" "${kernel[@]}" "${append[@]}" --out "$out" --no-kmemleak --timeout 400 -- "$bin" --seed "${args[@]}" \
 		--json "$out/fuzz.json" >"$out.log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
