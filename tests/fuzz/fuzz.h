@@ -53,6 +53,7 @@ struct fz_opts {
 	double hang_s;		     /* an ioctl not back after this: failure */
 	double reap_s;		     /* a child exiting longer than this: failure */
 	double wait_slack_s;	     /* WAIT_UFENCE may overrun its timeout by this */
+	uint64_t leak_limit;	     /* bytes of MemAvailable that may stay gone after the run */
 	int mode;		     /* -1 both, else DRM_VLR_MODE_* */
 	const char *json;
 	bool verbose;
@@ -179,7 +180,8 @@ struct fz_thread {
 	struct fz_thread_shm *shm;
 	bool garbage;	 /* this call mutates one argument */
 	bool mutated;	 /* the ioctl being recorded was mutated */
-	uint64_t budget; /* calls left in this process's life */
+	uint64_t budget; /* ops left in this process's life */
+	uint64_t limit;	 /* stop when the slot's recorded calls reach this (--calls) */
 	unsigned int nmmap;
 	struct fz_mmap mmap[FZ_MAX_MMAP];
 	char note[84]; /* arguments of the call being made */

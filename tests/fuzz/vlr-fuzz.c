@@ -47,6 +47,7 @@ struct fz_opts fz_opts = {
     .hang_s = 30,
     .reap_s = 30,
     .wait_slack_s = 5,
+    .leak_limit = 64ull << 20,
     .mode = -1,
 };
 struct fz_shm *fz_shm;
@@ -81,6 +82,8 @@ static const struct fz_opt opts[] = {
      "a dying process not gone after S s: failure"},
     {"wait-slack", OT_DBL, &fz_opts.wait_slack_s, 0, 3600,
      "WAIT_UFENCE may return this late past its timeout"},
+    {"leak-limit", OT_SIZE, &fz_opts.leak_limit, 0, 1ull << 40,
+     "MemAvailable lost after every process is gone: failure (0: off)"},
     {"mode", OT_MODE, &fz_opts.mode, 0, 0, "preempt-fence | open-coded | both (halves)"},
     {"json", OT_STR, &fz_opts.json, 0, 0, "write the figures to FILE"},
     {"verbose", OT_FLAG, &fz_opts.verbose, 0, 0, "print every process start and end"},
@@ -348,7 +351,7 @@ static void *thread_main(void *arg)
 	t->shm->gen = p->gen;
 	for (unsigned int i = 0; i < fz_nops; i++)
 		total += fz_ops[i].weight;
-	while (!fz_shm->stop && t->budget) {
+	while (!fz_shm->stop && t->budget && t->shm->ncalls < t->limit) {
 		for (int tries = 0; tries < 8; tries++) {
 			unsigned int op = 0, w;
 			struct fz_file *f = &p->file[fz_below(t, p->nfiles)];
@@ -427,6 +430,8 @@ static void worker(unsigned int slot, unsigned int gen, int mode, const uint64_t
 		t[i].budget = 100 + fz_below(&t[i], 1900);
 		if (left[i] < t[i].budget)
 			t[i].budget = left[i];
+		/* Composite ops record several calls: --calls counts those. */
+		t[i].limit = t[i].shm->ncalls + left[i]; /* no overflow: left = target - ncalls */
 	}
 	for (unsigned int i = 0; i < fz_opts.threads; i++)
 		if (pthread_create(&th[i], NULL, thread_main, &t[i]))
@@ -445,6 +450,21 @@ static void worker(unsigned int slot, unsigned int gen, int mode, const uint64_t
 }
 
 /* ---- supervisor ---- */
+static uint64_t mem_available(void)
+{
+	char line[128];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb << 10;
+}
+
 struct slot {
 	pid_t pid;
 	unsigned int gen;
@@ -457,6 +477,7 @@ static struct {
 	uint64_t spawned, exited, killed, oom_killed, open_failed, sigbus;
 } procs;
 static double t_start;
+static uint64_t mem_start;
 static int sysrq_done;
 
 static const char *state_name[FZ_NSTATE] = {"idle", "running", "preempted", "banned", "gone"};
@@ -1041,6 +1062,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sup_rng = mix(fz_opts.seed, 0x5eedull);
 	t_start = now_s();
+	mem_start = mem_available();
 	printf("vlr-fuzz: %u procs x %u threads, %u files each, %s%.0f s, BOs <= %" PRIu64
 	       " MiB (%" PRIu64 " MiB per process), garbage %u%%, kills %u%%\n",
 	       fz_opts.procs, fz_opts.threads, fz_opts.files,
@@ -1058,6 +1080,27 @@ int main(int argc, char **argv)
 	/* Every process is gone: the device must take a mode change again. */
 	set_mode(fz_opts.mode == DRM_VLR_MODE_OPEN_CODED ? DRM_VLR_MODE_OPEN_CODED
 							 : DRM_VLR_MODE_PREEMPT_FENCE);
+	/*
+	 * Every process is gone, so its GEM memory must come back (TTM frees
+	 * BOs from a worker: give it a few seconds).
+	 */
+	if (fz_opts.leak_limit && mem_start) {
+		double end = now_s() + 10;
+		uint64_t now_avail;
+
+		while ((now_avail = mem_available()) + fz_opts.leak_limit < mem_start &&
+		       now_s() < end)
+			usleep(200000);
+		printf("vlr-fuzz: MemAvailable %" PRIu64 " MiB at the start, %" PRIu64
+		       " MiB after every process is gone\n",
+		       mem_start >> 20, now_avail >> 20);
+		if (now_avail + fz_opts.leak_limit < mem_start)
+			sup_fail(0,
+				 "%" PRIu64 " MiB of memory did not come back after every process "
+				 "exited (limit %" PRIu64
+				 " MiB): GEM memory leaked or held by nobody",
+				 (mem_start - now_avail) >> 20, fz_opts.leak_limit >> 20);
+	}
 	summary("clean");
 	return 0;
 }
