@@ -14,6 +14,7 @@
 #   --seed N       trinity's -s seed (default: from the clock; printed)
 #   --children N   trinity child processes (default 2)
 #   --out DIR      results folder (default build/fuzz/trinity-<time>)
+#   --kernel PATH  kernel for the runner (default: the runner's own choice)
 #   --inside       (internal) the part that runs in the guest
 #
 # trinity refuses to run as root without --dangerous; the guest part runs it
@@ -31,6 +32,7 @@ children=2
 out=
 inside=0
 extra=()
+kernel=()
 
 die() { echo "trinity.sh: error: $*" >&2; exit 2; }
 skip() { echo "trinity.sh: skip: $*"; exit 77; }
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--seed) [[ ${2:-} =~ ^[0-9]+$ ]] || die "--seed needs a number"; seed=$2; shift 2 ;;
 	--children) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--children needs a number"; children=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift 2 ;;
+	--kernel) [ $# -ge 2 ] || die "--kernel needs a path"; kernel=(--kernel "$2"); shift 2 ;;
 	--inside) inside=1; shift ;;
 	-h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; extra=("$@"); break ;;
@@ -106,7 +109,7 @@ esac
 mkdir -p "$out" || die "cannot create '$out'"
 out=$(cd "$out" && pwd)
 echo "trinity.sh: seed $seed, ${time_s}s, runner $(basename "$run"), results in $out"
-"$run" --out "$out" --no-kmemleak --timeout $(( time_s + 180 )) -- \
+"$run" "${kernel[@]}" --out "$out" --no-kmemleak --timeout $(( time_s + 180 )) -- \
 	"$here/tests/fuzz/trinity.sh" --inside --time "$time_s" --seed "$seed" \
 	--children "$children" --out "$out" -- "${extra[@]}"
 rc=$?
