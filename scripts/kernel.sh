@@ -580,9 +580,13 @@ cmd_export() {
 			fi
 		done
 	fi
-	local tmp
+	local tmp ver
 	tmp=$(mktemp -d)
-	git -C "$tree" format-patch -q --no-signature --zero-commit -o "$tmp" base..HEAD
+	# The revision (vN) the cover letter's subject names goes on every patch.
+	ver=$(sed -n 's/^Subject: \[PATCH \(v[0-9][0-9]*\) 0\/.*/\1/p' \
+		"$PATCHES/0000-cover-letter.patch" 2>/dev/null | head -n 1)
+	git -C "$tree" format-patch -q --no-signature --zero-commit \
+		--subject-prefix="PATCH${ver:+ $ver}" -o "$tmp" base..HEAD
 	rm -f "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch.new
 	local f
 	for f in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
@@ -610,7 +614,7 @@ update_cover() {
 	[ -f "$cover" ] || return 0
 	local n
 	n=$(git -C "$tree" rev-list --count base..HEAD)
-	sed -i "s|^Subject: \[PATCH 0/[0-9]*\]|Subject: [PATCH 0/$n]|" "$cover"
+	sed -i "s|^Subject: \[PATCH\( v[0-9]*\)\{0,1\} 0/[0-9]*\]|Subject: [PATCH\1 0/$n]|" "$cover"
 	if grep -qF -- "$marker" "$cover"; then
 		sed -i "/^$(printf '%s' "$marker" | sed 's/[][\.*^$/]/\\&/g')\$/,\$d" "$cover"
 	fi

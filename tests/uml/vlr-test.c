@@ -10,6 +10,7 @@
  * switch the device to --mode first (the device must have no queue).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1554,6 +1555,425 @@ static int test_reset(int fd)
 	return 0;
 }
 
+/* Write @val to a sysfs/debugfs knob; 0 or -errno. */
+static int knob_write(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		ret = -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/* Read a knob into @buf (newline stripped); 0 or -errno. */
+static int knob_read(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+#define VLR_PARAM(name) "/sys/module/vlr/parameters/" name
+
+/*
+ * Regression for the hangs random ioctls found (issue 10, items 2 and 3):
+ * in open-coded mode a bounded LR job queued behind a never-ending STREAM
+ * made the throttle in run_job() sleep for ever on the scheduler the queues
+ * share, so the jobs of a dma-fence queue on it never ran and tearing that
+ * queue down (QUEUE_DESTROY, or the file's release after a kill) blocked in
+ * vlr_queue_kill() for ever. The throttle is bounded now
+ * (vlr.throttle_timeout_ms; the LR queue is banned when it expires): the
+ * normal job completes, QUEUE_DESTROY returns, a killed process is reaped.
+ * In preempt-fence mode nothing sleeps in run_job(): the same load simply
+ * works.
+ */
+static int throttle_setup(int fd, struct vlr_stream *s, struct df_vm *d)
+{
+	const uint32_t flags = DRM_VLR_QUEUE_CREATE_SHARED_SCHED;
+	int ret;
+
+	if (vlr_stream_start_flags(s, fd, 1 * MiB, 0x7a7a, flags) ||
+	    vlr_stream_wait_progress(s, 0, 20) || df_init(d, fd, 256 * 1024, flags))
+		return 1;
+	struct drm_vlr_exec e = {
+	    .queue_id = s->queue,
+	    .program = DRM_VLR_PROG_FILL,
+	    .dst = VLR_STAGING_ADDR,
+	    .len = 4096,
+	    .value = 1,
+	    .ufence_addr = VLR_CTL_ADDR + SHARED_UFENCE,
+	    .ufence_value = 1,
+	};
+	/* Behind the STREAM, which never ends: the open-coded throttle sleeps. */
+	CHECK(!(ret = vlr_exec(fd, &e)), "EXEC LR FILL behind the stream: %s", strerror(-ret));
+	/* A normal job on the same scheduler, not waited for. */
+	return df_job(d, 0, DF_DATA_ADDR(0), 0x4242, false);
+}
+
+static int test_throttle_teardown(int fd)
+{
+	char old[32] = "";
+	struct vlr_stream s;
+	struct drm_vlr_stats qs;
+	struct df_vm d;
+	double t0, dt;
+	pid_t pid;
+	int ret, status = 0;
+
+	/* Shorter than the default 5 s; a kernel without the knob must cope too. */
+	if (knob_read(VLR_PARAM("throttle_timeout_ms"), old, sizeof(old)) ||
+	    knob_write(VLR_PARAM("throttle_timeout_ms"), "500"))
+		printf("throttle-teardown: no vlr.throttle_timeout_ms, running with the kernel's own bound\n");
+
+	if (throttle_setup(fd, &s, &d))
+		goto fail;
+	/* The normal job completes: the shared scheduler is not wedged. */
+	t0 = vlr_now();
+	ret = __vlr_syncobj_wait(fd, d.syncobj, DF_WAIT_NS);
+	if (ret) {
+		fprintf(stderr, "normal job behind the throttled LR queue: %s\n", strerror(-ret));
+		goto fail;
+	}
+	t0 = vlr_now();
+	ret = vlr_queue_destroy(fd, d.queue);
+	dt = vlr_now() - t0;
+	d.queue = 0;
+	if (ret || dt > 10) {
+		fprintf(stderr, "QUEUE_DESTROY of the normal queue: %s after %.1f s\n",
+			strerror(-ret), dt);
+		goto fail;
+	}
+	if (vlr_get_stats(fd, s.queue, false, &qs))
+		goto fail;
+	if (mode == DRM_VLR_MODE_OPEN_CODED && qs.queue_state != DRM_VLR_QUEUE_STATE_BANNED) {
+		fprintf(stderr, "open-coded: the throttled LR queue is not banned (state %u)\n",
+			qs.queue_state);
+		goto fail;
+	}
+	printf("throttle-teardown[%s]: normal job done, QUEUE_DESTROY in %.3f s, LR queue state %u\n",
+	       vlr_mode_name(mode), dt, qs.queue_state);
+	df_fini(&d);
+	vlr_stream_fini(&s);
+
+	/* The same load in a process killed with everything in flight. */
+	pid = fork();
+	if (pid == 0) {
+		int cfd = vlr_open();
+
+		if (cfd < 0 || throttle_setup(cfd, &s, &d))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	CHECK(pid > 0, "fork: %s", strerror(errno));
+	usleep(300 * 1000);
+	kill(pid, SIGKILL);
+	t0 = vlr_now();
+	while ((ret = waitpid(pid, &status, WNOHANG)) == 0 && vlr_now() - t0 < 30)
+		usleep(10 * 1000);
+	dt = vlr_now() - t0;
+	if (old[0])
+		knob_write(VLR_PARAM("throttle_timeout_ms"), old);
+	CHECK(ret == pid, "the killed process was not reaped in %.0f s (its file release hangs)",
+	      dt);
+	CHECK(WIFSIGNALED(status), "child set-up failed (status %#x)", status);
+	printf("throttle-teardown[%s]: killed process reaped in %.3f s\n", vlr_mode_name(mode),
+	       dt);
+	return 0;
+fail:
+	if (old[0])
+		knob_write(VLR_PARAM("throttle_timeout_ms"), old);
+	return 1;
+}
+
+/*
+ * Regression for issue 10, item 1: GEM_CREATE of a system BO whose pages
+ * could not be allocated returned with the BO's reservation still locked
+ * (lockdep: a lock held on return to user space) and leaked the BO
+ * (kmemleak). Every allocation of GEM_CREATE fails in turn here, through the
+ * kernel's fault injection filtered to this task: each call must fail
+ * cleanly or succeed; the kernel log (lockdep, kmemleak at the end of the
+ * run) must stay clean, and the device works afterwards.
+ */
+static int test_alloc_fail_gem_create(int fd)
+{
+	static const struct {
+		uint64_t size;
+		uint32_t flags;
+		bool private;
+	} kinds[] = {
+	    {4 * MiB, DRM_VLR_GEM_CREATE_SYSTEM, false},
+	    {4 * MiB, DRM_VLR_GEM_CREATE_SYSTEM, true},
+	    {4 * MiB, 0, false},
+	    {4 * MiB, 0, true},
+	};
+	unsigned int failed = 0, calls = 0;
+	char left[32];
+	uint32_t vm, h;
+	int ret;
+
+	if (access("/proc/thread-self/fail-nth", W_OK) ||
+	    access("/sys/kernel/debug/failslab/ignore-gfp-wait", W_OK) ||
+	    access("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", W_OK)) {
+		printf("alloc-fail: no fail-nth, failslab or fail_page_alloc (kernel without "
+		       "FAULT_INJECTION_DEBUG_FS, FAILSLAB, FAIL_PAGE_ALLOC)\n");
+		return VLR_SKIP;
+	}
+	/* Count sleeping allocations too (GEM_CREATE's are GFP_KERNEL). */
+	CHECK(!knob_write("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"), "failslab");
+	CHECK(!knob_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"),
+	      "fail_page_alloc");
+	knob_write("/sys/kernel/debug/fail_page_alloc/min-order", "0");
+	knob_write("/sys/kernel/debug/failslab/verbose", "0");
+	knob_write("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	CHECK(!vlr_vm_create(fd, &vm), "VM_CREATE");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		/*
+		 * fail-nth = n: the n-th allocation of this thread fails. The
+		 * sweep ends when the call made fewer than n (the counter is
+		 * still set afterwards) and succeeded.
+		 */
+		for (unsigned int n = 1; n <= 2000; n++) {
+			char nth[16];
+
+			snprintf(nth, sizeof(nth), "%u", n);
+			CHECK(!knob_write("/proc/thread-self/fail-nth", nth), "fail-nth");
+			ret = vlr_bo_create(fd, kinds[k].size, kinds[k].flags,
+					    kinds[k].private ? vm : 0, &h);
+			knob_read("/proc/thread-self/fail-nth", left, sizeof(left));
+			knob_write("/proc/thread-self/fail-nth", "0");
+			calls++;
+			if (!ret)
+				vlr_bo_close(fd, h);
+			else
+				CHECK(ret == -ENOMEM || ret == -ENOSPC,
+				      "GEM_CREATE with allocation %u failing: %s", n,
+				      strerror(-ret));
+			if (atoi(left) > 0) {
+				CHECK(!ret, "GEM_CREATE failed (%s) with no allocation failing",
+				      strerror(-ret));
+				break;
+			}
+			failed += !!ret;
+		}
+	}
+	knob_write("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
+	knob_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "Y");
+	CHECK(failed > 0, "no injected allocation failure made GEM_CREATE fail");
+	/* The device still works. */
+	CHECK(!test_fill_copy(fd), "fill-copy after the allocation failures");
+	printf("alloc-fail: %u GEM_CREATE calls with the n-th allocation failing, %u failed "
+	       "cleanly\n",
+	       calls, failed);
+	return 0;
+}
+
+struct exec_racer {
+	struct df_vm *d;
+	volatile int stop;
+	unsigned int submitted;
+	int last_err;
+};
+
+static void *exec_racer_fn(void *arg)
+{
+	struct exec_racer *r = arg;
+
+	while (!r->stop) {
+		struct drm_vlr_exec e = {
+		    .queue_id = r->d->queue,
+		    .program = DRM_VLR_PROG_FILL,
+		    .dst = DF_DATA_ADDR(0),
+		    .len = 4096,
+		    .value = r->submitted,
+		};
+		int ret = vlr_exec(r->d->fd, &e);
+
+		if (ret) {
+			r->last_err = ret;
+			break;
+		}
+		r->submitted++;
+	}
+	return NULL;
+}
+
+/*
+ * Regression (fuzzer seed 31, KASAN slab-use-after-free in
+ * drm_sched_job_arm <- vlr_exec_push_normal, freed by drm_sched_fini <-
+ * vlr_queue_kill): an EXEC on a dma-fence queue raced its QUEUE_DESTROY and
+ * armed a job on a scheduler that was already gone. A thread submits jobs
+ * back to back while the queue is destroyed, many times over: EXEC must
+ * answer -ENOENT (or -EIO/-EBUSY), never touch freed memory (KASAN would
+ * report it in the kernel log), and the device keeps working.
+ */
+static int test_exec_destroy_race(int fd)
+{
+	unsigned int rounds = 60, total = 0;
+	struct df_vm d;
+	pthread_t t;
+	int ret;
+
+	for (unsigned int i = 0; i < rounds; i++) {
+		struct exec_racer r = {.d = &d};
+
+		if (df_init(&d, fd, 64 * 1024, 0))
+			return 1;
+		CHECK(!pthread_create(&t, NULL, exec_racer_fn, &r), "pthread_create");
+		usleep(200 + (i * 7919) % 3000);
+		ret = vlr_queue_destroy(fd, d.queue);
+		r.stop = 1;
+		pthread_join(t, NULL);
+		CHECK(!ret, "QUEUE_DESTROY while EXECs race it: %s", strerror(-ret));
+		CHECK(!r.last_err || r.last_err == -ENOENT || r.last_err == -EIO ||
+			  r.last_err == -EBUSY,
+		      "EXEC racing QUEUE_DESTROY: %s", strerror(-r.last_err));
+		total += r.submitted;
+		d.queue = 0;
+		df_fini(&d);
+	}
+	printf("exec-destroy-race: %u rounds, %u jobs submitted while racing\n", rounds, total);
+	return test_fill_copy(fd);
+}
+
+/*
+ * Regression (fuzzer seed 2, bug 5): a user fence in a system BO whose
+ * pages TTM swapped out is still a valid address. WAIT_UFENCE answered
+ * -EFAULT; it must read the value (swapping the BO back in). TTM's global
+ * page limit (ttm.pages_limit) is lowered for a moment so that creating
+ * another system BO swaps the idle fence BO out.
+ */
+static int test_ufence_swapped(int fd)
+{
+	const char *limit = "/sys/module/ttm/parameters/pages_limit";
+	char old[32] = "";
+	uint32_t vm, ctl, other[4];
+	int ret, n = 0;
+
+	CHECK(!knob_read(limit, old, sizeof(old)), "no %s", limit);
+	CHECK(!vlr_vm_create(fd, &vm), "VM_CREATE");
+	CHECK(!vlr_bo_create(fd, 4096, DRM_VLR_GEM_CREATE_SYSTEM, vm, &ctl), "ctl");
+	CHECK(!vlr_bind(fd, vm, ctl, 0, VLR_CTL_ADDR, 4096), "bind ctl");
+	/* Fresh system pages are zero: the fence reads 0. */
+	ret = vlr_wait_ufence(fd, vm, VLR_CTL_ADDR, 0, 1000000000ll);
+	CHECK(!ret, "WAIT_UFENCE == 0 before the swap-out: %s", strerror(-ret));
+
+	CHECK(!knob_write(limit, "16"), "set %s", limit);
+	for (n = 0; n < 4; n++) {
+		ret = vlr_bo_create(fd, 1 * MiB, DRM_VLR_GEM_CREATE_SYSTEM, 0, &other[n]);
+		if (ret)
+			break;
+	}
+	knob_write(limit, old);
+	CHECK(n > 0, "no system BO could be created under the low page limit: %s",
+	      strerror(-ret));
+	ret = vlr_wait_ufence(fd, vm, VLR_CTL_ADDR, 0, 1000000000ll);
+	while (n)
+		vlr_bo_close(fd, other[--n]);
+	CHECK(!ret, "WAIT_UFENCE == 0 after TTM swapped the fence BO out: %s", strerror(-ret));
+	return 0;
+}
+
+/*
+ * uAPI privileges (issue 10): the device mode and the device-wide counters
+ * are not for every client. With the file opened as root and the
+ * privileges dropped, SET_MODE and device-wide GET_STATS answer -EACCES,
+ * while a queue's own counters stay readable.
+ */
+static int test_unprivileged(int fd)
+{
+	struct drm_vlr_set_mode m = {.mode = DRM_VLR_MODE_PREEMPT_FENCE};
+	struct drm_vlr_stats st;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		uint32_t vm, q;
+		int ret;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		ret = vlr_ioctl(fd, DRM_IOCTL_VLR_SET_MODE, &m);
+		if (ret != -EACCES) {
+			fprintf(stderr, "unprivileged SET_MODE: %s, expected EACCES\n",
+				strerror(-ret));
+			_exit(1);
+		}
+		ret = vlr_get_stats(fd, 0, true, &st);
+		if (ret != -EACCES) {
+			fprintf(stderr, "unprivileged device-wide GET_STATS: %s, expected EACCES\n",
+				strerror(-ret));
+			_exit(1);
+		}
+		if (vlr_vm_create(fd, &vm) || vlr_queue_create(fd, vm, &q) ||
+		    vlr_get_stats(fd, q, true, &st)) {
+			fprintf(stderr, "unprivileged per-queue GET_STATS failed\n");
+			_exit(1);
+		}
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 3, "could not drop privileges");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unprivileged client (see above)");
+	/* Root still may. */
+	CHECK(!vlr_get_stats(fd, 0, false, &st), "device-wide GET_STATS as root");
+	return 0;
+}
+
+/*
+ * BO memory is charged (issue 10, item 4): one client allocating BOs drove
+ * UML into the OOM killer, which then shot processes that held no memory.
+ * With vlr.max_file_mb set low, GEM_CREATE answers -ENOSPC at the limit,
+ * counting system and VRAM BOs at full size, and freeing a BO makes room.
+ */
+static int test_bo_memory_limit(int fd)
+{
+	char old[32] = "";
+	uint32_t h[16];
+	unsigned int n = 0;
+	int ret = 0;
+
+	CHECK(!knob_read(VLR_PARAM("max_file_mb"), old, sizeof(old)),
+	      "kernel without vlr.max_file_mb: BO memory is charged to nobody");
+	CHECK(!knob_write(VLR_PARAM("max_file_mb"), "48"), "set max_file_mb");
+	while (n < 16) {
+		ret = vlr_bo_create(fd, 8 * MiB, n % 2 ? DRM_VLR_GEM_CREATE_SYSTEM : 0, 0, &h[n]);
+		if (ret)
+			break;
+		n++;
+	}
+	if (ret != -ENOSPC || n != 6) {
+		fprintf(stderr, "48 MiB limit: %u BOs of 8 MiB created, then %s (expected 6, ENOSPC)\n",
+			n, strerror(-ret));
+		ret = 1;
+	} else {
+		vlr_bo_close(fd, h[--n]);
+		ret = vlr_bo_create(fd, 8 * MiB, 0, 0, &h[n]);
+		if (ret)
+			fprintf(stderr, "no room after freeing a BO: %s\n", strerror(-ret));
+		else
+			n++;
+		ret = !!ret;
+	}
+	while (n)
+		vlr_bo_close(fd, h[--n]);
+	knob_write(VLR_PARAM("max_file_mb"), old);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int fd);
@@ -1567,6 +1987,15 @@ static const struct {
     {"id-zero", test_id_zero, false, "VM/queue id 0: -ENOENT on destroy, never handed out"},
     {"dma-fence", test_dma_fence, false, "dma-fence VM: out-syncobj jobs, eviction, revalidation"},
     {"fault-wait-eio", test_fault_wait, false, "a job fault bans the queue: its waiters get -EIO"},
+    {"alloc-fail-gem-create", test_alloc_fail_gem_create, false,
+     "GEM_CREATE with each allocation failing in turn: clean errors, no lock or BO leaked"},
+    {"exec-destroy-race", test_exec_destroy_race, false,
+     "EXEC on a dma-fence queue racing its QUEUE_DESTROY: no use after free"},
+    {"ufence-swapped", test_ufence_swapped, false,
+     "WAIT_UFENCE reads a user fence whose system BO TTM swapped out"},
+    {"unprivileged", test_unprivileged, false,
+     "SET_MODE and device-wide GET_STATS need CAP_SYS_ADMIN"},
+    {"bo-memory-limit", test_bo_memory_limit, false, "BO memory is capped per file (-ENOSPC)"},
     {"mode-busy", test_mode_busy, true, "the mode cannot change under live queues"},
     {"reset-stats", test_reset, true, "zero the device counters"},
     {"stream", test_stream, true, "a never-ending job progresses and stops"},
@@ -1575,6 +2004,8 @@ static const struct {
     {"destroy-preempted", test_destroy_preempted, true, "destroy while preempted"},
     {"kill-restore", test_kill_restore, true, "kill -9 during eviction and restore"},
     {"shared-sched", test_shared_sched, true, "LR and dma-fence queues share a scheduler"},
+    {"throttle-teardown", test_throttle_teardown, true,
+     "a throttled LR job behind a stream never wedges the shared scheduler or its teardown"},
     {"prime", test_prime, true, "a dma-buf shared by two files survives eviction under LR jobs"},
     {"report", test_report, true, "print the mode's counters; it must have preempted"},
     {"stats-v2", test_stats_v2, true, "GET_STATS v2 counters (resets the counters)"},

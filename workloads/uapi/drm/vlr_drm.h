@@ -101,7 +101,10 @@ struct drm_vlr_get_info {
  * Without flags the BO lives in VRAM and is evicted to system memory under
  * pressure, then restored to VRAM. Returns -EINVAL for a zero, unaligned
  * (not a multiple of the page size) or oversized @size, -ENOENT for an
- * unknown @vm_id, -ENOSPC when a VRAM BO is larger than VRAM.
+ * unknown @vm_id, -ENOSPC when a VRAM BO is larger than VRAM or when the
+ * BO memory of this file (module parameter vlr.max_file_mb) or of the
+ * device (vlr.max_total_mb) would exceed its limit; both default to 3/8 of
+ * the RAM, counting every BO at its full size wherever it lives.
  */
 struct drm_vlr_gem_create {
 	/** @size: bytes, a non-zero multiple of the page size */
@@ -350,7 +353,8 @@ struct drm_vlr_wait_ufence {
 /**
  * struct drm_vlr_set_mode - switch the device mode
  *
- * Only allowed while no exec queue exists on the device (-EBUSY).
+ * Only allowed while no exec queue exists on the device (-EBUSY). The mode
+ * is device-wide: only a caller with CAP_SYS_ADMIN may switch it (-EACCES).
  */
 struct drm_vlr_set_mode {
 	/** @mode: &enum drm_vlr_mode */
@@ -456,6 +460,10 @@ struct drm_vlr_stats {
 
 /**
  * struct drm_vlr_get_stats - read counters
+ *
+ * The counters of a queue of this file are open to the file; the
+ * device-wide ones (@queue_id 0) cover every client and need CAP_SYS_ADMIN
+ * (-EACCES).
  */
 struct drm_vlr_get_stats {
 	/** @queue_id: 0 for the device, else a queue of this file */
