@@ -67,10 +67,15 @@ def add_states(acc, d):
 
 def splats(half):
     """Splat lines in the kernel log, and per item (the markers inside.sh writes)."""
-    logs = [os.path.join(half, "kernel.log")]
-    if not os.path.exists(logs[0]):
-        logs = [os.path.join(half, "console.log")]
-    logs.append(os.path.join(half, "kmemleak.txt"))
+    # One kernel log per boot (a run that needed more boots keeps the earlier
+    # ones as *.bootN.*): dmesg when the boot ended normally, else the console.
+    logs = []
+    boots = sorted(set(re.findall(r"\.boot(\d+)\.", " ".join(os.listdir(half)))), key=int)
+    for tag in ["boot%s." % b for b in boots] + [""]:
+        k = os.path.join(half, "kernel.%slog" % tag)
+        c = os.path.join(half, "console.%slog" % tag)
+        logs.append(k if os.path.exists(k) else c)
+        logs.append(os.path.join(half, "kmemleak.%stxt" % tag))
     rx = splat_regex()
     total, by_item, lines = 0, {}, []
     for log in logs:
