@@ -1609,6 +1609,15 @@ static int op_fill_verify(struct fz_thread *t, struct fz_file *f)
 	w.timeout_ns = 0;
 	w.queue_id = 0;
 	ret = wait_ufence(t, f, &w, fl_wait);
+	/*
+	 * A poll may time out while the fence's BO is being moved (the
+	 * kernel bounds its wait for the move by the timeout): then a wait
+	 * with time to spare must see the value.
+	 */
+	if (ret == -ETIME) {
+		w.timeout_ns = 5000000000ll;
+		ret = wait_ufence(t, f, &w, fl_wait);
+	}
 	__atomic_fetch_add(&fz_shm->ufence_rechecks, 1, __ATOMIC_RELAXED);
 	if (ret && ret != -EIO && ret != -ENOENT)
 		fz_fail(t, "WAIT_UFENCE on a completed job's fence returned %s", strerror(-ret));
