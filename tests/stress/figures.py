@@ -25,6 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SPLAT_SH = os.path.join(HERE, "..", "..", "scripts", "lib", "splat.sh")
 MODES = ("preempt-fence", "open-coded")
 STATES = ("idle", "running", "preempted", "banned", "gone")
+# A fuzzer failure about data, not about an errno or a hang (tests/fuzz/fuzz-ops.c).
+WRONG_DATA = re.compile(r"words wrong|fence holds")
 
 
 def splat_regex():
@@ -119,7 +121,8 @@ def half_figures(half):
     except OSError:
         rows = []
     fuzz = {"ioctl_calls": 0, "runs": 0, "regression_seeds": [], "fresh_seeds": [],
-            "failures": 0, "verify_lost": 0, "kills_by_queue_state": {},
+            "failures": 0, "verify_failures": 0, "fill_verify_ok": 0,
+            "jobs_lost_to_bans": 0, "kills_by_queue_state": {},
             "closes_by_queue_state": {}, "exits_by_queue_state": {}}
     injected, cases = {}, {"pass": 0, "fail": 0, "skip": 0}
     soak = {}
@@ -143,7 +146,13 @@ def half_figures(half):
             fuzz[key].append(j.get("seed"))
             if j.get("result") not in ("clean", "pass", "ok", None) or st == "fail":
                 fuzz["failures"] += 1
-            fuzz["verify_lost"] += int((j.get("verify") or {}).get("lost", 0))
+            v = j.get("verify") or {}
+            fuzz["fill_verify_ok"] += int(v.get("ok", 0))
+            # "lost": a fill whose queue was banned or destroyed under it (allowed)
+            fuzz["jobs_lost_to_bans"] += int(v.get("lost", 0))
+            # a wrong word read back, or a fence that holds another value
+            if WRONG_DATA.search(j.get("failure") or ""):
+                fuzz["verify_failures"] += 1
             for k in ("kills_by_queue_state", "closes_by_queue_state", "exits_by_queue_state"):
                 add_states(fuzz[k], j.get(k))
         elif nm.startswith("fuzz-") and st == "fail":
@@ -182,7 +191,7 @@ def half_figures(half):
         "splats_by_item": by_item,
         "splat_lines": splat_lines,
         "verify_failures": sum((s.get("verify_failures") or 0) for s in soak.values())
-        + fuzz["verify_lost"],
+        + fuzz["verify_failures"],
         "bytes_lost": sum((s.get("bytes_lost") or 0) for s in soak.values()),
     })
     return doc

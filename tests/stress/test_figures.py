@@ -41,6 +41,7 @@ def make_run(root, uml_exit=0):
         "kills_by_queue_state": state(1, 2, 3, 0, 0), "closes_by_queue_state": state(0, 1, 0, 0, 4)}))
     write(os.path.join(items, "fuzz-fresh-7.json"), json.dumps({
         "seed": 7, "result": "fail", "calls": 500, "verify": {"lost": 1},
+        "failure": "FILL 0x5 of [0x0, +0x1000) in a VRAM BO: 3 of 1024 words wrong, first at word 0: 0x0",
         "kills_by_queue_state": state(1, 0, 0, 0, 0), "closes_by_queue_state": state(0, 0, 0, 1, 0)}))
     write(os.path.join(items, "fault-fail-copy@preempt-fence.json"), json.dumps({
         "cases": [{"name": "fail-copy", "injected": {"fail_copy": 1}}]}))
@@ -92,7 +93,9 @@ def main():
         check(t["splats"] == 3, "splat lines: %s" % t["splats"])
         check(d["runs"]["uml"]["splats_by_item"] == {"fuzz-fresh-7": 2, "fuzz-seed-1-42": 1},
               "splats charged to the item: %s" % d["runs"]["uml"]["splats_by_item"])
-        check(t["verify_failures"] == 1, "the fuzzer's lost fill counts: %s" % t["verify_failures"])
+        check(t["verify_failures"] == 1, "the fuzzer's wrong words count, its lost (banned) "
+              "fills do not: %s" % t["verify_failures"])
+        check(d["runs"]["uml"]["fuzz"]["jobs_lost_to_bans"] == 1, "lost fills reported apart")
         check(t["items"] == {"pass": 4, "fail": 1, "skip": 1}, "items: %s" % t["items"])
         check(d["runs"]["vm"]["status"] == "skipped" and d["runs"]["vm"]["reason"],
               "the skipped half keeps its reason")
