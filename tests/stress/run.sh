@@ -34,7 +34,7 @@
 #   STRESS_UML_KERNEL=F, STRESS_VM_KERNEL=F   boot these kernels instead of
 #                          the series' (scripts/uml-build.sh, vm-build.sh)
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 t0=$(date +%s)
 run=$PWD/build/stress/run-$(date +%Y%m%d-%H%M%S)
 fig=$PWD/build/stress/figures.json
@@ -109,7 +109,7 @@ append_sets() {
 # the regression seeds ask for then gets a boot (or more) of its own. Then
 # the items are counted.
 boot_half() {
-	local half=$1 max=$2 append_boots=$3 n=0 rc=0 b0 last st why splat_boots= app
+	local half=$1 max=$2 append_boots=$3 n=0 rc=0 b0 last st why splat_boots="" app
 	local apps=("")
 	shift 3
 	b0=$(date +%s)
