@@ -192,7 +192,8 @@ seeds() {
 		done
 		[[ $stime =~ ^[0-9]+$ ]] || stime=$seed_time
 		if [ "${app[*]}" != "$append_boot" ]; then
-			if [ -z "$append_boot" ] && [ "${LR_STRESS_APPEND_BOOTS:-1}" = 0 ]; then
+			if [ -z "$append_boot" ] && [ "${LR_STRESS_APPEND_BOOTS:-1}" = 0 ] &&
+				{ [ -z "$only" ] || [[ fuzz-seed-$n-$seed =~ $only ]]; }; then
 				record "fuzz-seed-$n-$seed" skip 0 \
 					"needs the kernel arguments '${app[*]}', a boot of its own: not made on this runner"
 			fi

@@ -21,6 +21,7 @@
 #   STRESS_VM=auto|1|0     the guest half: auto runs it when a guest kernel is
 #                          cached, 1 also builds one (~21 min cold), 0 skips
 #   STRESS_VM_ACCEL=auto|kvm|tcg   (scripts/vm-run.sh --accel)
+#   STRESS_UML=0           skip the UML half (the guest alone)
 #   STRESS_ONLY=REGEX      run only the items whose name matches
 #   STRESS_UML_TIMEOUT / STRESS_VM_TIMEOUT   hard cap of each boot (s)
 #   STRESS_UML_MEM=SIZE    UML memory (512M, as tests/fuzz/replay-seeds.sh boots)
@@ -239,7 +240,10 @@ if [ -n "${STRESS_UML_KERNEL:-}" ]; then
 	kernel=$STRESS_UML_KERNEL
 	say "UML kernel from STRESS_UML_KERNEL: $kernel"
 fi
-if [ -z "${kernel:-}" ] && ! kernel=$(scripts/uml-build.sh --print-path); then
+if [ "${STRESS_UML:-1}" = 0 ]; then
+	runner_json uml uml 1 skipped "" "" "STRESS_UML=0"
+	count uml skip "STRESS_UML=0"
+elif [ -z "${kernel:-}" ] && ! kernel=$(scripts/uml-build.sh --print-path); then
 	runner_json uml uml 1 failed "" "" "building the UML kernel failed"
 	count uml:kernel-build fail "scripts/uml-build.sh failed"
 else
