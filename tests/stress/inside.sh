@@ -19,7 +19,8 @@
 # Usage: inside.sh OUT RUNNER (uml | vm). Settings come from the environment
 # (tests/stress/run.sh sets them; defaults here are the short CI forms):
 #   LR_STRESS_FUZZ_TIME   seconds of fresh-seed fuzzing in all (20)
-#   LR_STRESS_SEEDS       fresh seeds (2); LR_STRESS_SEED_LIST: fixed ones
+#   LR_STRESS_SEEDS       fresh seeds (0); LR_STRESS_SEED_LIST: fixed ones
+#   LR_STRESS_SEEDS_FILE  regression seeds (tests/fuzz/seeds-ci.txt)
 #   LR_STRESS_SEED_TIME   seconds per regression seed without --time/--calls (10)
 #   LR_STRESS_SEED_CAP    at most this --time per regression seed (none)
 #   LR_STRESS_TRINITY_TIME  seconds of trinity (20; 0 skips it)
@@ -45,7 +46,8 @@ fuzz=$here/build/fuzz/vlr-fuzz
 faults=$here/build/stress/vlr-faults
 soak=$here/build/stress/vlr-soak
 fuzz_time=${LR_STRESS_FUZZ_TIME:-20}
-nseeds=${LR_STRESS_SEEDS:-2}
+nseeds=${LR_STRESS_SEEDS:-0}
+seeds_file=${LR_STRESS_SEEDS_FILE:-tests/fuzz/seeds-ci.txt}
 seed_time=${LR_STRESS_SEED_TIME:-10}
 seed_cap=${LR_STRESS_SEED_CAP:-}
 trinity_time=${LR_STRESS_TRINITY_TIME:-20}
@@ -167,7 +169,7 @@ fi
 # (LR_STRESS_APPEND_BOOTS=0: the guest, whose boots are slow).
 seeds() {
 	n=0
-	[ -s tests/fuzz/seeds.txt ] || return 0
+	[ -s "$seeds_file" ] || return 0
 	while IFS= read -r line; do
 		case "$line" in '' | '#'*) continue ;; esac
 		n=$((n + 1))
@@ -202,7 +204,7 @@ seeds() {
 		item "fuzz-seed-$n-$seed" $((stime * 3 + 120)) '^vlr-fuzz: (seed|FAIL)' \
 			"$fuzz" --seed "$seed" "${opts[@]}" "${limit[@]}" \
 			--json "$items/fuzz-seed-$n-$seed.json"
-	done <tests/fuzz/seeds.txt
+	done <"$seeds_file"
 }
 
 if [ -n "$append_boot" ]; then
@@ -214,7 +216,7 @@ elif [ ! -x "$fuzz" ]; then
 	record fuzz skip 0 "$fuzz not built (mk/fuzz.mk: make fuzz)"
 else
 	seeds
-	[ $n -gt 0 ] || record fuzz-seeds skip 0 "tests/fuzz/seeds.txt holds no regression seed"
+	[ $n -gt 0 ] || record fuzz-seeds skip 0 "$seeds_file holds no regression seed"
 	per=$((fuzz_time / (nseeds > 0 ? nseeds : 1)))
 	[ $per -ge 5 ] || per=5
 	list=(${LR_STRESS_SEED_LIST:-})
