@@ -1,9 +1,13 @@
 #!/bin/bash
-# Runs inside UML (PID 1's child, see scripts/uml-run.sh): every vlr subtest,
-# each with a timeout, in both device modes. Writes one line per subtest to
-# OUT/results.txt ("NAME pass|fail|skip SECONDS") and its output to
-# OUT/NAME.log. Usage: inside.sh VLR_TEST_BINARY OUT_DIR
+# Runs inside UML or the SMP guest (PID 1's child, see scripts/uml-run.sh and
+# scripts/vm-run.sh): every vlr subtest, each with a timeout, in both device
+# modes. Writes one line per subtest to OUT/results.txt ("NAME pass|fail|skip
+# SECONDS") and its output to OUT/NAME.log. Usage: inside.sh VLR_TEST_BINARY
+# OUT_DIR. Environment: LR_TEST_TAG (line prefix, default uml-test),
+# LR_SUBTEST_TIMEOUT (seconds per subtest, default 180).
 set -u
+tag=${LR_TEST_TAG:-uml-test}
+limit=${LR_SUBTEST_TIMEOUT:-180}
 bin=$1
 out=$2
 : >"$out/results.txt"
@@ -19,7 +23,7 @@ run() { # NAME ARGS...
 	shift
 	n=$((n + 1))
 	start=$(date +%s.%N)
-	timeout -k 5 180 "$bin" "$@" >"$out/$name.log" 2>&1
+	timeout -k 5 "$limit" "$bin" "$@" >"$out/$name.log" 2>&1
 	rc=$?
 	end=$(date +%s.%N)
 	case $rc in
@@ -29,16 +33,16 @@ run() { # NAME ARGS...
 	esac
 	dur=$(printf '%.2f' "$(echo "$end - $start" | bc)")
 	echo "$name $status $dur" >>"$out/results.txt"
-	echo "uml-test: [$n/$total] $name: $status (${dur}s)"
+	echo "$tag: [$n/$total] $name: $status (${dur}s)"
 	if [ $status = fail ]; then
-		[ $rc -eq 124 ] && echo "uml-test:     timed out after 180 s"
-		sed 's/^/uml-test:     /' "$out/$name.log" | tail -n 15
+		[ $rc -eq 124 ] && echo "$tag:     timed out after $limit s"
+		sed "s/^/$tag:     /" "$out/$name.log" | tail -n 15
 	fi
-	grep -h '^vlr stats' "$out/$name.log" | sed 's/^/uml-test: /'
+	grep -h '^vlr stats' "$out/$name.log" | sed "s/^/$tag: /"
 }
 
 if ! ls /dev/dri/renderD* >/dev/null 2>&1; then
-	echo "uml-test: no /dev/dri/renderD* in this kernel (built without vlr?)"
+	echo "$tag: no /dev/dri/renderD* in this kernel (built without vlr?)"
 fi
 for t in "${common[@]}"; do
 	run "$t" "$t"
@@ -57,6 +61,6 @@ if [ -x "$lrbench" ]; then
 else
 	n=$((n + 1))
 	echo "lrbench-vlr-compare skip 0" >>"$out/results.txt"
-	echo "uml-test: [$n/$total] lrbench-vlr-compare: skip ($lrbench not built)"
+	echo "$tag: [$n/$total] lrbench-vlr-compare: skip ($lrbench not built)"
 fi
 exit 0
