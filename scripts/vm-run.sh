@@ -28,8 +28,8 @@
 #
 # CMD runs as root inside the guest with the same working directory and the
 # root file system read-only (the results folder and /tmp are writable).
-# LR_VM=1 and LR_VM_OUT=DIR are set for it. Booting takes about 100 s under
-# TCG; progress lines go to stderr.
+# LR_VM=1 and LR_VM_OUT=DIR are set for it. Booting to init takes 30-50 s
+# under TCG on 2 cores; progress lines go to stderr.
 #
 # Exit status: CMD's status when the kernel log is clean; 97 when the kernel
 # log holds a splat (WARNING, BUG, lockdep report, KASAN, RCU stall, hung
