@@ -32,19 +32,10 @@ static struct drm_vlr_get_info info;
 /* Create and immediately drop VRAM BOs adding up to @bytes: evicts LRU BOs. */
 static int pressure(int fd, uint64_t bytes, uint64_t bo_size)
 {
-	uint32_t h[64];
-	unsigned int n = 0;
-	int ret;
+	int ret = vlr_pressure(fd, bytes, bo_size);
 
-	while (bytes && n < 64) {
-		ret = vlr_bo_create(fd, bo_size, 0, 0, &h[n]);
-		CHECK(!ret, "pressure GEM_CREATE %llu bytes: %s", (unsigned long long)bo_size,
-		      strerror(-ret));
-		n++;
-		bytes -= bytes < bo_size ? bytes : bo_size;
-	}
-	while (n)
-		vlr_bo_close(fd, h[--n]);
+	CHECK(!ret, "pressure GEM_CREATE %llu bytes: %s", (unsigned long long)bo_size,
+	      strerror(-ret));
 	return 0;
 }
 
