@@ -1625,7 +1625,8 @@ static int test_throttle_teardown(int fd)
 	/* Shorter than the default 5 s; a kernel without the knob must cope too. */
 	if (knob_read(VLR_PARAM("throttle_timeout_ms"), old, sizeof(old)) ||
 	    knob_write(VLR_PARAM("throttle_timeout_ms"), "500"))
-		printf("throttle-teardown: no vlr.throttle_timeout_ms, running with the kernel's own bound\n");
+		printf("throttle-teardown: no vlr.throttle_timeout_ms, running with the kernel's "
+		       "own bound\n");
 
 	if (throttle_setup(fd, &s, &d))
 		goto fail;
@@ -1652,8 +1653,9 @@ static int test_throttle_teardown(int fd)
 			qs.queue_state);
 		goto fail;
 	}
-	printf("throttle-teardown[%s]: normal job done, QUEUE_DESTROY in %.3f s, LR queue state %u\n",
-	       vlr_mode_name(mode), dt, qs.queue_state);
+	printf(
+	    "throttle-teardown[%s]: normal job done, QUEUE_DESTROY in %.3f s, LR queue state %u\n",
+	    vlr_mode_name(mode), dt, qs.queue_state);
 	df_fini(&d);
 	vlr_stream_fini(&s);
 
@@ -1679,8 +1681,7 @@ static int test_throttle_teardown(int fd)
 	CHECK(ret == pid, "the killed process was not reaped in %.0f s (its file release hangs)",
 	      dt);
 	CHECK(WIFSIGNALED(status), "child set-up failed (status %#x)", status);
-	printf("throttle-teardown[%s]: killed process reaped in %.3f s\n", vlr_mode_name(mode),
-	       dt);
+	printf("throttle-teardown[%s]: killed process reaped in %.3f s\n", vlr_mode_name(mode), dt);
 	return 0;
 fail:
 	if (old[0])
@@ -1867,8 +1868,7 @@ static int test_ufence_swapped(int fd)
 			break;
 	}
 	knob_write(limit, old);
-	CHECK(n > 0, "no system BO could be created under the low page limit: %s",
-	      strerror(-ret));
+	CHECK(n > 0, "no system BO could be created under the low page limit: %s", strerror(-ret));
 	ret = vlr_wait_ufence(fd, vm, VLR_CTL_ADDR, 0, 1000000000ll);
 	while (n)
 		vlr_bo_close(fd, other[--n]);
@@ -1947,8 +1947,9 @@ static int test_bo_memory_limit(int fd)
 		n++;
 	}
 	if (ret != -ENOSPC || n != 6) {
-		fprintf(stderr, "48 MiB limit: %u BOs of 8 MiB created, then %s (expected 6, ENOSPC)\n",
-			n, strerror(-ret));
+		fprintf(stderr,
+			"48 MiB limit: %u BOs of 8 MiB created, then %s (expected 6, ENOSPC)\n", n,
+			strerror(-ret));
 		ret = 1;
 	} else {
 		vlr_bo_close(fd, h[--n]);
