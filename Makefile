@@ -73,10 +73,10 @@ test: deps
 	@scripts/run-tests.sh $(TEST_TIERS)
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/')
+	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/' -e '^workloads/uapi/')
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/')
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/' -e '^workloads/uapi/')
 
 clean:
 	rm -rf $(BUILD)
