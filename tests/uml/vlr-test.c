@@ -217,9 +217,19 @@ static int test_two_vms(int fd)
 	for (int i = 0; i < 2; i++) {
 		if (vlr_stream_start(&s[i], fd, 1 * MiB, 0x77 + i))
 			return 1;
-		/* Each VM also maps a ballast BO: together they exceed VRAM. */
-		CHECK(!(ret = vlr_bo_create(fd, half, 0, s[i].vm, &ballast[i])), "ballast: %s",
-		      strerror(-ret));
+		/*
+		 * Each VM also maps a ballast BO: together they exceed VRAM.
+		 * Making room can fail for a moment while a restore holds the
+		 * BOs TTM would evict (GEM_CREATE only trylocks them; seen
+		 * once in the SMP guest): retry for up to a second.
+		 */
+		for (int t = 0; t < 100; t++) {
+			ret = vlr_bo_create(fd, half, 0, s[i].vm, &ballast[i]);
+			if (ret != -ENOMEM)
+				break;
+			usleep(10 * 1000);
+		}
+		CHECK(!ret, "ballast: %s", strerror(-ret));
 		CHECK(!(ret = vlr_bind(fd, s[i].vm, ballast[i], 0, 0x40000000, half)),
 		      "bind ballast: %s", strerror(-ret));
 	}
