@@ -84,5 +84,5 @@ clean:
 FORCE:
 
 # Tiers run fastest first; a tier exists once its mk/*.mk fragment adds it.
-TIER_ORDER := unit scripts opencl kunit uml vm igt stress
+TIER_ORDER := unit scripts opencl kunit uml vm igt stress nightly
 TEST_TIERS := $(filter $(TEST_TIERS),$(TIER_ORDER))

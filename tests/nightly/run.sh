@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# The nightly tier (make test-nightly): the lab runner of scripts/nightly/ on
+# tests/nightly/tiny.ini with a fake clock (LR_NIGHTLY_NOW), in a history and
+# site of its own under build/nightly/:
+#   1. lab files: the shipped ones validate; broken ones are refused with
+#      file:line and the key
+#   2. three nights: night 1 and an identical night 2 (no regression, exit 0);
+#      night 3 with a slow vlr copy engine (vlr.copy_delay_us=20000 on the
+#      UML kernel command line, a test-only knob that is 0 by default): a
+#      regression on the vlr item's stall/restore latency and none on PoCL,
+#      exit status with the alert bit, the trend plot's data and the site
+#      mark it
+#   3. a fourth night (baseline kind, with an item that crashes) killed with
+#      SIGKILL in the middle of the vlr item, then resumed: the finished items
+#      are not run again, the cut item is, the crash is recorded and the night
+#      goes on; retention deletes the oldest night
+#   4. a corrupt manifest, a foreign directory and a corrupt result in the
+#      history: reported and skipped; `make publish` builds the site twice
+#      (atomic symlink swap); every link and image of the site resolves
+#      (tests/nightly/linkcheck.py) and Debian's headless chromium loads the
+#      page with every image (the page counts loaded and broken images in
+#      data attributes of <body>); a screenshot is kept in build/nightly/.
+# The vlr item needs a UML kernel of this series already in the cache (the
+# tier never builds one); without it the checks that need it are SKIPPED
+# with the reason. About 3-4 minutes on 2 cores.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+root=$PWD
+out=$root/build/nightly
+rm -rf "$out"
+mkdir -p "$out"
+export LR_HISTORY=$out/history LR_SITE=$out/site
+unset LR_NIGHTLY_UML_APPEND LR_UML_KERNEL LR_RETENTION
+NIGHTLY=(/usr/bin/python3 scripts/nightly/nightly.py)
+LAB=tests/nightly/tiny.ini
+H=$LR_HISTORY/tiny-host
+P=0 F=0 S=0
+ok() { P=$((P + 1)); echo "nightly-test: PASS $*"; }
+bad() { F=$((F + 1)); echo "nightly-test: FAIL $*"; }
+skip() { S=$((S + 1)); echo "nightly-test: SKIP $*"; }
+check() { # NAME COMMAND...
+	local n=$1
+	shift
+	if "$@"; then ok "$n"; else bad "$n"; fi
+}
+finish() {
+	echo "nightly-test: $P passed, $F failed, $S skipped"
+	[ -n "${LR_TIER_COUNT:-}" ] && echo "$P $F $S" >"$LR_TIER_COUNT"
+	[ "$F" -eq 0 ]
+	exit
+}
+jq_() { # FILE PYTHON-EXPRESSION over d (the JSON document): prints the value
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+night() { # DATE [ENV...] -- ARGS: run one night, output in $out/night-DATE.log, sets rc
+	local date=$1
+	shift
+	env LR_NIGHTLY_NOW="$date" "$@" "${NIGHTLY[@]}" run "$LAB" --no-site >"$out/night-$date.log" 2>&1
+	rc=$?
+	echo "nightly-test: night $date: exit $rc"
+	sed -n '/^REGRESSIONS/,/^improvements/p; /^ALERT\|^no alert/p; /^  [a-z].* \(pass\|fail\|skip\|crash\|timeout\) /p' \
+		"$out/night-$date.log" | sed 's/^/    /'
+}
+
+# --- 1. lab files ------------------------------------------------------------
+if "${NIGHTLY[@]}" check lab/*.ini "$LAB" >"$out/check.log" 2>&1; then
+	ok "shipped lab files validate ($(ls lab/*.ini | wc -l) + the tier's)"
+else
+	bad "shipped lab files validate"
+	cat "$out/check.log"
+fi
+badlab() { # NAME EXPECTED-MESSAGE-REGEX: the lab file on stdin must be refused with it
+	local f=$out/bad-$1.ini
+	cat >"$f"
+	"${NIGHTLY[@]}" check "$f" >"$out/bad-$1.out" 2>&1
+	local r=$?
+	if [ "$r" -eq 2 ] && grep -Eq "^$f:$2" "$out/bad-$1.out"; then
+		ok "bad lab file refused: $1 ($(head -1 "$out/bad-$1.out" | sed "s|$out/||"))"
+	else
+		bad "bad lab file $1: exit $r, expected 2 and '$f:$2'; got: $(cat "$out/bad-$1.out")"
+	fi
+}
+printf '[lab]\nkind = patched\n[item a]\ntype = lrbench\nscenario = smoke\ntimeout_s = soon\n' |
+	badlab timeout "6: \[item a\] timeout_s: 'soon': not a number"
+printf '[lab]\nkind = nightly\n[item a]\ntype = command\ncmd = true\n' |
+	badlab kind "2: \[lab\] kind: 'nightly': expected one of: baseline, patched"
+printf '[lab]\n[item a]\ntype = lrbench\nscenario = smoke\ncolour = red\n' |
+	badlab unknown-key "5: \[item a\] colour: unknown key"
+printf '[lab]\n[item a]\ntype = lrbench\n' | badlab missing-scenario "2: \[item a\] scenario: missing"
+printf '[lab]\n[item a]\ntype = command\ncmd = true\ncmd = false\n' | badlab repeated "5: \[item a\] cmd: repeated key"
+printf '[lab]\n[item a]\ntype = command\ncmd = true\nscenario = smoke\n' |
+	badlab wrong-type "5: \[item a\] scenario: not a key of type = command items"
+printf '[lab]\n[item a]\ntype = command\ncmd = true\nrequires = gpu\n' | badlab requires "5: \[item a\] requires: 'gpu'"
+printf '[lab]\nbudget_s = 10\n' | badlab no-items "1: \[lab\]: no \[item NAME\] section"
+"${NIGHTLY[@]}" run "$out/bad-timeout.ini" >/dev/null 2>&1
+r=$?
+check "make nightly with a bad lab file exits 2 and runs nothing (exit $r)" test "$r" -eq 2 -a ! -e "$LR_HISTORY"
+
+# --- 2. three nights ---------------------------------------------------------
+night 2026-12-01
+check "night 1: exit 0 (nothing to compare with yet)" test "$rc" -eq 0
+m1=$H/2026-12-01/manifest.json
+check "night 1: manifest with both items, complete" \
+	test "$(jq_ "$m1" '" ".join(sorted(i["name"] for i in d["items"])) + " " + str(d["complete"])')" = "pocl-smoke vlr-copy True"
+check "night 1: environment recorded (suite version = git describe, kernel, series, OpenCL devices)" \
+	test "$(jq_ "$m1" 'all([d["environment"]["suite_version"], d["environment"]["kernel"]["release"], "series" in d["environment"], len(d["environment"]["opencl_devices"]) > 0])')" = True
+pocl_status=$(jq_ "$m1" '[i["status"] for i in d["items"] if i["name"] == "pocl-smoke"][0]')
+check "night 1: PoCL item passed with a result (status $pocl_status)" \
+	test "$pocl_status" = pass -a -f "$H/2026-12-01/items/pocl-smoke/result/result.json" -a -f "$H/2026-12-01/items/pocl-smoke/kernel.log"
+vlr_status=$(jq_ "$m1" '[i["status"] for i in d["items"] if i["name"] == "vlr-copy"][0]')
+vlr_reason=$(jq_ "$m1" '[i["reason"] for i in d["items"] if i["name"] == "vlr-copy"][0]')
+have_vlr=0
+if [ "$vlr_status" = skip ]; then
+	skip "vlr item in UML: $vlr_reason"
+else
+	have_vlr=1
+	check "night 1: vlr item passed in UML with its kernel log (status $vlr_status)" \
+		test "$vlr_status" = pass -a -s "$H/2026-12-01/items/vlr-copy/kernel.log" -a -f "$H/2026-12-01/items/vlr-copy/result/result.json"
+fi
+
+night 2026-12-02
+check "night 2 (identical): exit 0, no alert" test "$rc" -eq 0
+s2=$H/2026-12-02/summary.json
+check "night 2: no regression reported, compared with night 1" \
+	test "$(jq_ "$s2" 'len(d["regressions"])')/$(jq_ "$H/2026-12-02/manifest.json" 'd["previous_night"]')" = 0/2026-12-01
+
+night 2026-12-03 LR_NIGHTLY_UML_APPEND=vlr.copy_delay_us=20000
+s3=$H/2026-12-03/summary.json
+if [ "$have_vlr" -eq 1 ]; then
+	check "night 3 (slow copy engine): exit status has the alert bit 1 (exit $rc)" test $((rc & 1)) -eq 1
+	regs=$(jq_ "$s3" '" ".join(sorted("%s:%s" % (e["item"], e["metric"]) for e in d["regressions"]))')
+	echo "nightly-test: night 3 regressions: $regs"
+	check "night 3: regression reported on the vlr item's stall or restore latency" \
+		grep -Eq 'vlr-copy:(stall_latency|restore_latency|kernel_restore_latency)( |$)' <<<"$regs"
+	check "night 3: no regression reported on the PoCL item" test -z "$(grep -o 'pocl-smoke:[a-z_]*' <<<"$regs")"
+	check "night 3: the UML command line with the knob is recorded" \
+		grep -q 'vlr.copy_delay_us=20000' "$H/2026-12-03/environment.json"
+	check "night 3: summary.txt says ALERT" grep -q '^ALERT (exit' "$H/2026-12-03/summary.txt"
+else
+	skip "night 3 injected regression: the vlr item cannot run ($vlr_reason)"
+fi
+
+# --- 3. a killed night resumes ---------------------------------------------
+# night 4: baseline kind, an item that crashes (SIGSEGV) between the two
+lab4=$out/tiny-crash.ini
+sed '/^\[item vlr-copy\]/i [item crasher]\ntype = command\ncmd = kill -SEGV $$\ntimeout_s = 10\n' "$LAB" >"$lab4"
+mkdir -p "$H/2026-11-01" # an old night for the retention
+LR_NIGHTLY_NOW=2026-12-04 setsid "${NIGHTLY[@]}" run "$lab4" --kind baseline --no-site >"$out/night-2026-12-04-killed.log" 2>&1 &
+pid=$!
+j4=$H/2026-12-04/journal.jsonl
+victim=vlr-copy
+[ "$have_vlr" -eq 1 ] || victim=crasher
+for _ in $(seq 1 600); do
+	grep -q "\"event\": \"start\", \"item\": \"$victim\"" "$j4" 2>/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+[ "$have_vlr" -eq 1 ] && sleep 3 # in the middle of the vlr run
+# SIGKILL, as a crash or power cut would: the runner's process group and the
+# groups of everything below it (timeout(1) runs UML in a group of its own)
+groups=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "scripts/nightly"); import nightly
+print(" ".join("-%d" % g for g in nightly.process_groups(int(sys.argv[1]))))' "$pid")
+kill -KILL -- $groups 2>/dev/null
+wait "$pid" 2>/dev/null
+echo "nightly-test: night 2026-12-04 killed (SIGKILL to its process group) during $victim"
+check "killed night: pocl-smoke was finished before the kill" grep -q '"event": "done", "item": "pocl-smoke"' "$j4"
+LR_RETENTION=4 LR_NIGHTLY_NOW=2026-12-04 "${NIGHTLY[@]}" run "$lab4" --kind baseline --no-site >"$out/night-2026-12-04.log" 2>&1
+rc=$?
+echo "nightly-test: night 2026-12-04 resumed: exit $rc"
+sed 's/^/    /' "$out/night-2026-12-04.log" | grep -E 'earlier run|cut short|crasher|retention|ALERT|no alert'
+m4=$H/2026-12-04/manifest.json
+starts=$(grep -c '"event": "start", "item": "pocl-smoke"' "$j4")
+check "resumed night: pocl-smoke not run again (started $starts time(s))" test "$starts" -eq 1
+check "resumed night: pocl-smoke kept as finished" grep -q 'pocl-smoke: finished in an earlier run of this night' "$out/night-2026-12-04.log"
+if [ "$have_vlr" -eq 1 ]; then
+	check "resumed night: the cut vlr item ran again and passed; its partial output kept" \
+		test "$(jq_ "$m4" '[i["status"] + "/" + str(i["attempt"]) for i in d["items"] if i["name"] == "vlr-copy"][0]')" = pass/2 \
+		-a -d "$H/2026-12-04/items/vlr-copy.attempt-1"
+fi
+check "resumed night: complete, with all three items" \
+	test "$(jq_ "$m4" 'str(d["complete"]) + " " + " ".join(i["name"] for i in d["items"])')" = "True pocl-smoke crasher vlr-copy"
+check "the crashing item is recorded as a crash and the night went on" \
+	test "$(jq_ "$m4" '[i["status"] for i in d["items"] if i["name"] == "crasher"][0]')" = crash
+check "exit status has the failed-item bit 4 (exit $rc)" test $((rc & 4)) -eq 4
+check "baseline night compared with the newest patched night (2026-12-03)" \
+	test "$(jq_ "$m4" 'd["other_kind_night"]')" = 2026-12-03
+check "retention 4: the oldest night (2026-11-01) deleted, the others kept" \
+	test ! -e "$H/2026-11-01" -a -d "$H/2026-12-01"
+
+# --- 4. corrupt history, site, browser ---------------------------------------
+mkdir -p "$H/2026-11-30" "$H/notes"
+echo '{"schema": "lrbench-night", "format_ver' >"$H/2026-11-30/manifest.json"
+echo "lab notes, not a night" >"$H/notes/README"
+mkdir -p "$H/2026-11-29"
+echo '{"schema": "someone-elses-tool", "format_version": 1}' >"$H/2026-11-29/manifest.json"
+cp "$H/2026-12-02/items/pocl-smoke/result/result.json" "$out/result-2.json"
+echo 'garbage {' >"$H/2026-12-02/items/pocl-smoke/result/result.json"
+dest=$out/site-pub
+if make --no-print-directory publish DEST="$dest" >"$out/publish1.log" 2>&1 &&
+	make --no-print-directory publish DEST="$dest" >"$out/publish2.log" 2>&1; then
+	ok "make publish twice over a corrupt history"
+else
+	bad "make publish: $(tail -5 "$out/publish2.log" "$out/publish1.log")"
+fi
+check "publish: DEST is a symlink to the new tree, the replaced one kept, no temporaries" \
+	test -L "$dest" -a "$(ls -d "$out"/.site-pub.site-* 2>/dev/null | wc -l)" -eq 2 -a -z "$(ls -d "$out"/.site-pub.link-* 2>/dev/null)"
+idx=$dest/index.html
+lidx=$dest/tiny/index.html
+for p in "2026-11-30: .*manifest.json" "2026-11-29: .*not a lrbench-night manifest" "notes: not a night" \
+	"2026-12-02: pocl-smoke: .*result.json"; do
+	check "site lists the history problem '$p'" grep -Eq "$p" "$idx"
+done
+cp "$out/result-2.json" "$H/2026-12-02/items/pocl-smoke/result/result.json"
+if [ "$have_vlr" -eq 1 ]; then
+	dat=$dest/tiny/tiny-host/trends/vlr-copy--stall_latency.dat
+	[ -f "$dat" ] || dat=$dest/tiny/tiny-host/trends/vlr-copy--restore_latency.dat
+	flag=$(awk '$2 == "2026-12-03" { print $6 }' "$dat" | head -1)
+	check "trend data marks night 3 as a regression ($(basename "$dat"): flag '$flag')" test "$flag" = 1
+	check "trend plots exist as PNG and SVG" test -s "${dat%.dat}.png" -a -s "${dat%.dat}.svg"
+	check "night 3's report lists its regression" \
+		grep -q 'class="regression">regress' "$dest/tiny/tiny-host/2026-12-03/report.html"
+fi
+check "site: the lab page shows the alert of the latest night" grep -q 'id="alert">ALERT' "$lidx"
+if /usr/bin/python3 tests/nightly/linkcheck.py "$dest" >"$out/linkcheck.log" 2>&1; then
+	ok "every link and image in the site resolves ($(tail -1 "$out/linkcheck.log"))"
+else
+	bad "broken links: $(cat "$out/linkcheck.log")"
+fi
+if command -v chromium >/dev/null; then
+	br=(chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$out/chromium-profile"
+		--virtual-time-budget=5000 --window-size=1200,2400)
+	nimg=$(grep -o '<img ' "$lidx" | wc -l)
+	timeout 60 "${br[@]}" --dump-dom "file://$lidx" >"$out/dom.html" 2>"$out/chromium.log"
+	loaded=$(grep -o 'data-img-loaded="[0-9]*"' "$out/dom.html" | grep -o '[0-9]*')
+	broken=$(grep -o 'data-img-broken="[0-9]*"' "$out/dom.html" | grep -o '[0-9]*')
+	check "chromium: the lab page loads with all $nimg image(s) (loaded ${loaded:-0}, broken ${broken:-0})" \
+		test "$nimg" -gt 0 -a "${loaded:-0}" -eq "$nimg" -a -z "$broken"
+	timeout 60 "${br[@]}" --dump-dom "file://$idx" >"$out/dom-index.html" 2>>"$out/chromium.log"
+	check "chromium: the site's index lists lab tiny and the history problems" \
+		grep -q 'id="problems"' "$out/dom-index.html"
+	timeout 60 "${br[@]}" --screenshot="$out/site.png" "file://$lidx" >>"$out/chromium.log" 2>&1
+	check "chromium: screenshot of the lab page ($out/site.png)" test -s "$out/site.png"
+else
+	skip "headless browser checks: chromium is not installed (make deps)"
+fi
+finish
