@@ -12,10 +12,14 @@ const char *lr_cmp_verdict_name(enum lr_cmp_verdict v)
 	switch (v) {
 	case LR_CMP_UNCHANGED:
 		return "unchanged";
-	case LR_CMP_IMPROVEMENT:
-		return "improvement";
-	case LR_CMP_REGRESSION:
-		return "regression";
+	case LR_CMP_IMPROVED:
+		return "improved";
+	case LR_CMP_REGRESSED:
+		return "regressed";
+	case LR_CMP_INCONCLUSIVE:
+		return "inconclusive";
+	case LR_CMP_NOT_JUDGED:
+		return "not-judged";
 	case LR_CMP_ONLY_A:
 		return "only-a";
 	case LR_CMP_ONLY_B:
@@ -27,73 +31,151 @@ const char *lr_cmp_verdict_name(enum lr_cmp_verdict v)
 	}
 }
 
-static int cmp_double(const void *x, const void *y)
+/* Is the interval inside the equivalence band of +-@t_pct? */
+static bool in_band(const struct lr_cmp_row *r, double t_pct)
 {
-	double a = *(const double *)x, b = *(const double *)y;
+	double t = t_pct / 100, tol;
 
-	return (a > b) - (a < b);
+	if (!r->ci_bounded)
+		return false;
+	if (r->ts.log_scale)
+		return r->ci_lo >= 1 / (1 + t) - 1e-12 && r->ci_hi <= 1 + t + 1e-12;
+	tol = t * fabs(r->a.median);
+	return r->ci_lo >= -tol && r->ci_hi <= tol;
 }
 
-void lr_cmp_stats(const double *v, size_t n, struct lr_cmp_side *s)
+/* Statistics of one row that do not depend on the rest of the family. */
+static void row_stats(struct lr_cmp_row *r)
 {
-	double *sorted = malloc((n ? n : 1) * sizeof(double));
-	double sum = 0, m2 = 0;
-	size_t k = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->median = s->mean = s->stddev = s->min = s->max = s->stddev_pct = NAN;
-	if (!sorted)
+	lr_stats_desc(r->va, r->nva, &r->a, NULL);
+	lr_stats_desc(r->vb, r->nvb, &r->b, NULL);
+	r->ratio = r->change_pct = r->p_adj = r->level = NAN;
+	r->ci_lo = r->ci_hi = NAN;
+	r->ci_bounded = r->significant = r->judged = false;
+	r->note[0] = '\0';
+	memset(&r->ts, 0, sizeof(r->ts));
+	r->ts.p = 1;
+	if (!r->in_a || !r->in_b || !r->a.n || !r->b.n)
 		return;
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(v[i]))
-			sorted[k++] = v[i];
-	s->n = k;
-	if (k) {
-		qsort(sorted, k, sizeof(double), cmp_double);
-		s->min = sorted[0];
-		s->max = sorted[k - 1];
-		s->median = k % 2 ? sorted[k / 2] : (sorted[k / 2 - 1] + sorted[k / 2]) / 2;
-		for (size_t i = 0; i < k; i++)
-			sum += sorted[i];
-		s->mean = sum / (double)k;
-		for (size_t i = 0; i < k; i++)
-			m2 += (sorted[i] - s->mean) * (sorted[i] - s->mean);
-		s->stddev = k > 1 ? sqrt(m2 / (double)(k - 1)) : 0;
-		s->stddev_pct = s->mean != 0 ? s->stddev / fabs(s->mean) * 100 : NAN;
-	}
-	free(sorted);
-}
-
-void lr_cmp_judge(struct lr_cmp_row *r, double threshold_pct)
-{
-	bool worse;
-
-	r->change_pct = r->ratio = NAN;
-	r->separated = r->significant = false;
-	if (!r->in_a || !r->in_b) {
-		r->verdict = r->in_a ? LR_CMP_ONLY_A : LR_CMP_ONLY_B;
-		return;
-	}
-	if (!r->a.n || !r->b.n) {
-		r->verdict = LR_CMP_NO_DATA;
-		return;
-	}
-	if (r->a.mean != 0)
-		r->change_pct = (r->b.mean - r->a.mean) / fabs(r->a.mean) * 100;
-	else if (r->b.mean == 0)
-		r->change_pct = 0;
-	else
-		r->change_pct = r->b.mean > 0 ? INFINITY : -INFINITY;
 	if (r->a.median != 0)
 		r->ratio = r->b.median / r->a.median;
-	r->separated = r->a.max < r->b.min || r->b.max < r->a.min;
-	r->significant = r->separated && fabs(r->change_pct) > threshold_pct;
-	if (!r->significant) {
-		r->verdict = LR_CMP_UNCHANGED;
-		return;
+	if (!isnan(r->ratio))
+		r->change_pct = (r->ratio - 1) * 100;
+	else if (r->b.median != 0)
+		r->change_pct = r->b.median > 0 ? INFINITY : -INFINITY;
+	else
+		r->change_pct = 0;
+	lr_stats_twosample(r->va, r->nva, r->vb, r->nvb, &r->ts);
+}
+
+void lr_cmp_decide(struct lr_cmp_table *t, const struct lr_cmp_opts *o)
+{
+	size_t n = t->n, k = 0, np = 0, nd = 0;
+	double *p = calloc(n ? n : 1, sizeof(double)), *w = calloc(n ? n : 1, sizeof(double));
+	double *adj = calloc(n ? n : 1, sizeof(double)), *lvl = calloc(n ? n : 1, sizeof(double));
+	size_t *map = calloc(n ? n : 1, sizeof(size_t));
+
+	t->regressed = t->improved = t->unchanged = t->inconclusive = t->not_judged = 0;
+	t->unmatched = t->primary_regressed = t->judged = t->primaries = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct lr_cmp_row *r = &t->rows[i];
+
+		row_stats(r);
+		if (r->verdict == LR_CMP_MISMATCH)
+			continue;
+		if (!r->in_a || !r->in_b)
+			r->verdict = r->in_a ? LR_CMP_ONLY_A : LR_CMP_ONLY_B;
+		else if (!r->a.n || !r->b.n)
+			r->verdict = LR_CMP_NO_DATA;
+		else if (r->direction == LR_DIR_NONE)
+			r->verdict = LR_CMP_NOT_JUDGED;
+		else {
+			r->judged = true;
+			r->primary ? np++ : nd++;
+		}
 	}
-	worse = !strcmp(r->direction, "higher") ? r->b.mean < r->a.mean : r->b.mean > r->a.mean;
-	r->verdict = worse ? LR_CMP_REGRESSION : LR_CMP_IMPROVEMENT;
+	if (!p || !w || !adj || !lvl || !map) { /* fail safe: judge nothing */
+		for (size_t i = 0; i < n; i++)
+			if (t->rows[i].judged) {
+				t->rows[i].judged = false;
+				t->rows[i].verdict = LR_CMP_INCONCLUSIVE;
+				snprintf(t->rows[i].note, sizeof(t->rows[i].note), "out of memory");
+			}
+		goto count;
+	}
+	/* the family: primaries share LR_CMP_PRIMARY_SHARE of alpha when there are
+	 * diagnostics too, each group split evenly */
+	for (size_t i = 0; i < n; i++) {
+		struct lr_cmp_row *r = &t->rows[i];
+
+		if (!r->judged)
+			continue;
+		map[k] = i;
+		p[k] = r->ts.p;
+		if (!np || !nd)
+			w[k] = 1.0 / (double)(np + nd);
+		else
+			w[k] = r->primary ? LR_CMP_PRIMARY_SHARE / (double)np
+					  : (1 - LR_CMP_PRIMARY_SHARE) / (double)nd;
+		k++;
+	}
+	lr_stats_holm(p, w, k, o->alpha, adj, lvl);
+	for (size_t j = 0; j < k; j++) {
+		struct lr_cmp_row *r = &t->rows[map[j]];
+		double up;
+
+		r->p_adj = adj[j];
+		r->level = lvl[j];
+		r->significant = adj[j] <= o->alpha;
+		r->ci_bounded = lr_stats_hl_ci(r->va, r->nva, r->vb, r->nvb, &r->ts, 1 - r->level,
+					       &r->ci_lo, &r->ci_hi);
+		if (r->significant) {
+			/* which way: the shift estimate, else the medians */
+			up = r->ts.estimate != 0 ? r->ts.estimate : r->b.median - r->a.median;
+			r->verdict = (up > 0) == (r->direction == LR_DIR_HIGHER) ? LR_CMP_IMPROVED
+										 : LR_CMP_REGRESSED;
+		} else {
+			r->verdict =
+			    in_band(r, o->threshold_pct) ? LR_CMP_UNCHANGED : LR_CMP_INCONCLUSIVE;
+		}
+		if (!r->significant && r->ts.p_min > r->level)
+			snprintf(r->note, sizeof(r->note),
+				 "%zu vs %zu repetitions can never be significant at level %.3g "
+				 "(smallest possible p %.3g)",
+				 r->a.n, r->b.n, r->level, r->ts.p_min);
+	}
+count:
+	for (size_t i = 0; i < n; i++) {
+		const struct lr_cmp_row *r = &t->rows[i];
+
+		t->judged += r->judged;
+		t->primaries += r->judged && r->primary;
+		switch (r->verdict) {
+		case LR_CMP_REGRESSED:
+			t->regressed++;
+			t->primary_regressed += r->primary;
+			break;
+		case LR_CMP_IMPROVED:
+			t->improved++;
+			break;
+		case LR_CMP_UNCHANGED:
+			t->unchanged++;
+			break;
+		case LR_CMP_INCONCLUSIVE:
+			t->inconclusive++;
+			break;
+		case LR_CMP_NOT_JUDGED:
+			t->not_judged++;
+			break;
+		default:
+			t->unmatched++;
+		}
+	}
+	free(p);
+	free(w);
+	free(adj);
+	free(lvl);
+	free(map);
 }
 
 static const char *jstr(json_t *o, const char *key)
@@ -131,13 +213,14 @@ int lr_cmp_load(const char *path, json_t **rootp, struct lr_err *err)
 		goto fail;
 	}
 	v = json_object_get(root, "format_version");
-	if (!json_is_integer(v) || json_integer_value(v) != LR_RESULT_FORMAT_VERSION) {
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > LR_RESULT_FORMAT_VERSION) {
 		char got[32] = "missing";
 
 		if (json_is_integer(v))
 			snprintf(got, sizeof(got), "%lld", (long long)json_integer_value(v));
-		lr_fail(err, LR_ERR, "compare: %s: format_version %s, this lrbench reads %d", file,
-			got, LR_RESULT_FORMAT_VERSION);
+		lr_fail(err, LR_ERR, "compare: %s: format_version %s, this lrbench reads 1 to %d",
+			file, got, LR_RESULT_FORMAT_VERSION);
 		goto fail;
 	}
 	metrics = json_object_get(root, "metrics");
@@ -154,10 +237,13 @@ int lr_cmp_load(const char *path, json_t **rootp, struct lr_err *err)
 			lr_fail(err, LR_ERR, "compare: %s: metrics[%zu]: no name", file, i);
 			goto fail;
 		}
-		if (!dir || (strcmp(dir, "lower") && strcmp(dir, "higher"))) {
-			lr_fail(err, LR_ERR,
-				"compare: %s: metric %s: direction must be \"lower\" or \"higher\"",
-				file, name);
+		if (!dir ||
+		    (strcmp(dir, "lower") && strcmp(dir, "higher") && strcmp(dir, "none"))) {
+			lr_fail(
+			    err, LR_ERR,
+			    "compare: %s: metric %s: direction must be \"lower\", \"higher\" or "
+			    "\"none\"",
+			    file, name);
 			goto fail;
 		}
 		if (!jstr(m, "unit")) {
@@ -218,22 +304,44 @@ static bool same_key(json_t *x, json_t *y, const struct lr_cmp_opts *o)
 	return o->a_config || o->b_config || same_str(metric_config(x), metric_config(y));
 }
 
-static void side_stats(json_t *m, struct lr_cmp_side *s)
+/*
+ * Direction and role of metric @m of document @root. Format 2 documents
+ * carry both. Format 1 had no role and got some directions wrong
+ * (kernel_restores "higher"): for names in this lrbench's metric table the
+ * table decides, other names keep their direction and are diagnostics.
+ */
+static void dir_role(json_t *root, json_t *m, enum lr_direction *dir, bool *primary)
+{
+	const struct lr_metric_def *d = lr_metric_find(jstr(m, "name"));
+	const char *role = jstr(m, "role");
+
+	if (json_integer_value(json_object_get(root, "format_version")) == 1 && d) {
+		*dir = d->direction;
+		*primary = d->primary;
+		return;
+	}
+	if (lr_direction_parse(jstr(m, "direction"), dir))
+		*dir = LR_DIR_NONE;
+	*primary = role && !strcmp(role, "primary");
+}
+
+static double *values(json_t *m, size_t *n)
 {
 	json_t *pr = json_object_get(m, "per_rep"), *v;
-	size_t n = json_array_size(pr), i;
-	double *vals = malloc((n ? n : 1) * sizeof(double));
+	size_t i;
+	double *vals;
 
+	*n = json_array_size(pr);
+	vals = malloc((*n ? *n : 1) * sizeof(double));
 	if (!vals) {
-		lr_cmp_stats(NULL, 0, s);
-		return;
+		*n = 0;
+		return NULL;
 	}
 	json_array_foreach(pr, i, v)
 	{
 		vals[i] = json_is_number(v) ? json_number_value(v) : NAN;
 	}
-	lr_cmp_stats(vals, n, s);
-	free(vals);
+	return vals;
 }
 
 static struct lr_cmp_row *new_row(struct lr_cmp_table *t, size_t *cap)
@@ -262,6 +370,69 @@ static int has_config(json_t *root, const char *sel)
 			return 1;
 	}
 	return 0;
+}
+
+static const char *scenario_name(json_t *root)
+{
+	const char *s = jstr(json_object_get(root, "scenario"), "name");
+
+	return s ? s : "(none)";
+}
+
+static const char *backend_name(json_t *root)
+{
+	const char *s = jstr(json_object_get(root, "backend"), "name");
+
+	return s ? s : "(none)";
+}
+
+static const char *device_name(json_t *root)
+{
+	const char *s = jstr(json_object_get(root, "device"), "name");
+
+	return s ? s : "(not opened)";
+}
+
+int lr_cmp_check_same(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_err *err)
+{
+	static const struct {
+		const char *what;
+		const char *(*get)(json_t *);
+	} keys[] = {
+	    {"scenario", scenario_name}, {"backend", backend_name}, {"device", device_name}};
+
+	if (o->allow_mismatch)
+		return LR_OK;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].get(a), keys[i].get(b)))
+			return lr_fail(err, LR_ERR,
+				       "compare: the %s differs: A '%s', B '%s' (--allow-mismatch "
+				       "compares them anyway)",
+				       keys[i].what, keys[i].get(a), keys[i].get(b));
+	return LR_OK;
+}
+
+size_t lr_cmp_failed_inputs(json_t *a, json_t *b, const char *path_a, const char *path_b,
+			    char msgs[2][300])
+{
+	json_t *side[2] = {a, b};
+	const char *path[2] = {path_a, path_b}, *tag[2] = {"A", "B"};
+	size_t k = 0;
+
+	for (int i = 0; i < 2; i++) {
+		const char *st = jstr(side[i], "status"), *why = jstr(side[i], "reason");
+		bool cancelled = json_is_true(json_object_get(side[i], "cancelled"));
+
+		if (st && !strcmp(st, "pass") && !cancelled)
+			continue;
+		if (msgs)
+			snprintf(msgs[k], sizeof(msgs[k]), "%s = %.120s: status %s%s%s%.100s",
+				 tag[i], path[i], st ? st : "missing",
+				 cancelled ? " (cancelled)" : "", why && *why ? ": " : "",
+				 why && *why ? why : "");
+		k++;
+	}
+	return k;
 }
 
 int lr_cmp_tables(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_cmp_table *t,
@@ -296,24 +467,25 @@ int lr_cmp_tables(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_c
 		r->name = jstr(x, "name");
 		r->config = o->a_config ? NULL : metric_config(x);
 		r->unit = jstr(x, "unit");
-		r->direction = jstr(x, "direction");
+		dir_role(a, x, &r->direction, &r->primary);
 		r->in_a = true;
-		side_stats(x, &r->a);
+		r->va = values(x, &r->nva);
 		json_array_foreach(mb, j, y)
 		{
+			enum lr_direction dy;
+			bool py;
+
 			if (used_b[j] || !selected(y, o->b_config) || !same_key(x, y, o))
 				continue;
 			used_b[j] = true;
 			r->in_b = true;
-			side_stats(y, &r->b);
-			lr_cmp_judge(r, o->threshold_pct);
-			if (strcmp(r->unit, jstr(y, "unit")) ||
-			    strcmp(r->direction, jstr(y, "direction")))
+			r->vb = values(y, &r->nvb);
+			dir_role(b, y, &dy, &py);
+			r->primary |= py;
+			if (strcmp(r->unit, jstr(y, "unit")) || dy != r->direction)
 				r->verdict = LR_CMP_MISMATCH;
 			break;
 		}
-		if (!r->in_b)
-			lr_cmp_judge(r, o->threshold_pct);
 	}
 	json_array_foreach(mb, j, y)
 	{
@@ -327,28 +499,13 @@ int lr_cmp_tables(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_c
 		r->name = jstr(y, "name");
 		r->config = o->b_config ? NULL : metric_config(y);
 		r->unit = jstr(y, "unit");
-		r->direction = jstr(y, "direction");
+		dir_role(b, y, &r->direction, &r->primary);
 		r->in_b = true;
-		side_stats(y, &r->b);
-		lr_cmp_judge(r, o->threshold_pct);
+		r->vb = values(y, &r->nvb);
 	}
 	free(used_b);
-	for (i = 0; i < t->n; i++) {
-		switch (t->rows[i].verdict) {
-		case LR_CMP_REGRESSION:
-			t->regressions++;
-			break;
-		case LR_CMP_IMPROVEMENT:
-			t->improvements++;
-			break;
-		case LR_CMP_UNCHANGED:
-			t->unchanged++;
-			break;
-		default:
-			t->unmatched++;
-		}
-	}
-	if (!t->regressions && !t->improvements && !t->unchanged)
+	lr_cmp_decide(t, o);
+	if (!t->judged && !t->not_judged)
 		return lr_fail(err, LR_ERR,
 			       "compare: no metric has data on both sides (status A: %s, B: %s)",
 			       jstr(a, "status") ? jstr(a, "status") : "?",
@@ -361,6 +518,10 @@ oom:
 
 void lr_cmp_free(struct lr_cmp_table *t)
 {
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->rows[i].va);
+		free(t->rows[i].vb);
+	}
 	free(t->rows);
 	memset(t, 0, sizeof(*t));
 }
@@ -383,6 +544,18 @@ static void fmt_pct(char *buf, size_t len, double x, bool sign)
 		snprintf(buf, len, sign ? "%+.1f%%" : "%.1f%%", x);
 }
 
+static void fmt_ci(char *buf, size_t len, const struct lr_cmp_row *r)
+{
+	if (!r->judged)
+		snprintf(buf, len, "-");
+	else if (!r->ci_bounded)
+		snprintf(buf, len, "unbounded");
+	else if (r->ts.log_scale)
+		snprintf(buf, len, "%.3g..%.3g", r->ci_lo, r->ci_hi);
+	else
+		snprintf(buf, len, "%+.3g..%+.3g", r->ci_lo, r->ci_hi);
+}
+
 /* Finished repetitions of the run, or of configuration @sel in it. */
 static long long reps_of(json_t *root, const char *sel)
 {
@@ -401,74 +574,104 @@ static long long reps_of(json_t *root, const char *sel)
 
 static void describe(FILE *out, const char *tag, const char *path, json_t *root, const char *sel)
 {
-	json_t *dev = json_object_get(root, "device");
-	const char *dn = json_is_object(dev) ? jstr(dev, "name") : NULL;
-
-	fprintf(out, "  %s = %s%s%s: %s, suite %s, kernel %s, %s%s%s, %lld reps\n", tag, path,
-		sel ? " config " : "", sel ? sel : "",
+	fprintf(out, "  %s = %s%s%s: %s%s, scenario %s, suite %s, kernel %s, %s on %s, %lld reps\n",
+		tag, path, sel ? " config " : "", sel ? sel : "",
 		jstr(root, "status") ? jstr(root, "status") : "?",
+		json_is_true(json_object_get(root, "cancelled")) ? " (cancelled)" : "",
+		scenario_name(root),
 		jstr(root, "suite_version") ? jstr(root, "suite_version") : "?",
 		jstr(json_object_get(root, "kernel"), "release")
 		    ? jstr(json_object_get(root, "kernel"), "release")
 		    : "?",
-		jstr(json_object_get(root, "backend"), "name")
-		    ? jstr(json_object_get(root, "backend"), "name")
-		    : "?",
-		dn ? " on " : "", dn ? dn : "", reps_of(root, sel));
+		backend_name(root), device_name(root), reps_of(root, sel));
 }
 
 void lr_cmp_print(const struct lr_cmp_table *t, json_t *a, json_t *b, const char *path_a,
 		  const char *path_b, const struct lr_cmp_opts *o, FILE *out)
 {
+	bool notes = false;
+
 	fprintf(out, "lrbench compare\n");
 	describe(out, "A", path_a, a, o->a_config);
 	describe(out, "B", path_b, b, o->b_config);
-	fprintf(out,
-		"  %%change: of the means, relative to A; +-: stddev in %% of each side's mean;\n"
-		"  significant: per-repetition ranges separate and |%%change| > %g%%\n\n",
-		o->threshold_pct);
-	fprintf(out, "  %-32s %-14s %5s %10s %7s %10s %7s %9s %7s  %s\n", "metric", "unit", "n",
-		"A median", "+-A", "B median", "+-B", "%change", "B/A", "verdict");
+	fprintf(
+	    out,
+	    "  samples: per-repetition values; +-: sample stddev in %% of each side's mean;\n"
+	    "  B/A: ratio of medians, CI: its confidence interval (of B - A when a value is <= 0)\n"
+	    "  at level 1 - lvl; exact rank test, weighted Holm over the %zu judged metrics\n"
+	    "  (family-wise error <= %g%%; primaries share %g%% of it): p is Holm-adjusted;\n"
+	    "  unchanged: CI inside +-%g%%; inconclusive: neither significant nor unchanged\n\n",
+	    t->judged, o->alpha * 100,
+	    t->primaries && t->primaries < t->judged ? LR_CMP_PRIMARY_SHARE * 100 : 100,
+	    o->threshold_pct);
+	fprintf(out, "  %-32s %-4s %-13s %5s %10s %6s %10s %6s %7s %8s %17s %6s %7s  %s\n",
+		"metric", "role", "unit", "n", "A median", "+-A", "B median", "+-B", "B/A",
+		"%change", "CI", "lvl", "p", "verdict");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct lr_cmp_row *r = &t->rows[i];
-		char name[160], n[16], am[32], as[32], bm[32], bs[32], ch[32], ra[32];
-		const char *v;
+		char name[160], n[24], am[32], as[32], bm[32], bs[32], ch[32], ra[32], ci[64],
+		    lv[32], pa[32];
+		const char *v = lr_cmp_verdict_name(r->verdict);
 
 		snprintf(name, sizeof(name), "%s%s%s", r->name, r->config ? "@" : "",
 			 r->config ? r->config : "");
 		snprintf(n, sizeof(n), "%zu/%zu", r->a.n, r->b.n);
-		fmt_val(am, sizeof(am), r->in_a ? r->a.median : NAN);
-		fmt_pct(as, sizeof(as), r->in_a ? r->a.stddev_pct : NAN, false);
-		fmt_val(bm, sizeof(bm), r->in_b ? r->b.median : NAN);
-		fmt_pct(bs, sizeof(bs), r->in_b ? r->b.stddev_pct : NAN, false);
+		fmt_val(am, sizeof(am), r->a.median);
+		fmt_pct(as, sizeof(as), r->a.stddev_pct, false);
+		fmt_val(bm, sizeof(bm), r->b.median);
+		fmt_pct(bs, sizeof(bs), r->b.stddev_pct, false);
 		fmt_pct(ch, sizeof(ch), r->change_pct, true);
 		fmt_val(ra, sizeof(ra), r->ratio);
-		switch (r->verdict) {
-		case LR_CMP_UNCHANGED:
-			v = r->separated ? "~ (below threshold)" : "~";
-			break;
-		case LR_CMP_REGRESSION:
-			v = "REGRESSION";
-			break;
-		default:
-			v = lr_cmp_verdict_name(r->verdict);
-		}
-		fprintf(out, "  %-32s %-14s %5s %10s %7s %10s %7s %9s %7s  %s\n", name, r->unit, n,
-			am, as, bm, bs, ch, ra, v);
+		fmt_ci(ci, sizeof(ci), r);
+		fmt_val(lv, sizeof(lv), r->judged ? r->level : NAN);
+		fmt_val(pa, sizeof(pa), r->judged ? r->p_adj : NAN);
+		if (r->verdict == LR_CMP_REGRESSED)
+			v = r->primary ? "REGRESSED" : "regressed (diagnostic)";
+		fprintf(out,
+			"  %-32s %-4s %-13s %5s %10s %6s %10s %6s %7s %8s %17s %6s %7s  %s%s\n",
+			name, r->primary ? "P" : "d", r->unit, n, am, as, bm, bs, ra, ch, ci, lv,
+			pa, v, r->note[0] ? " *" : "");
+		notes |= r->note[0] != '\0';
 	}
-	fprintf(out, "\n  %zu regression%s, %zu improvement%s, %zu unchanged, %zu unmatched\n",
-		t->regressions, t->regressions == 1 ? "" : "s", t->improvements,
-		t->improvements == 1 ? "" : "s", t->unchanged, t->unmatched);
+	if (notes) {
+		fprintf(out, "\n");
+		for (size_t i = 0; i < t->n; i++)
+			if (t->rows[i].note[0])
+				fprintf(out, "  * %s%s%s: %s\n", t->rows[i].name,
+					t->rows[i].config ? "@" : "",
+					t->rows[i].config ? t->rows[i].config : "",
+					t->rows[i].note);
+	}
+	fprintf(out,
+		"\n  %zu regressed (%zu primary), %zu improved, %zu unchanged, %zu inconclusive, "
+		"%zu not judged, %zu unmatched\n",
+		t->regressed, t->primary_regressed, t->improved, t->unchanged, t->inconclusive,
+		t->not_judged, t->unmatched);
 }
 
-static json_t *side_json(const struct lr_cmp_side *s, bool present)
+/* One side: its statistics and a 95 % interval of its median (what a
+ * target on one configuration's value is judged by). */
+static json_t *side_json(const struct lr_desc *s, const double *v, size_t nv, bool present)
 {
+	double *sorted, lo = NAN, hi = NAN;
+	bool ok = false;
+
 	if (!present)
 		return json_null();
-	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)s->n, "median",
-			 lr_json_real(s->median), "mean", lr_json_real(s->mean), "stddev",
+	sorted = malloc((nv ? nv : 1) * sizeof(double));
+	if (sorted) {
+		struct lr_desc d;
+		size_t n = lr_stats_desc(v, nv, &d, sorted);
+
+		ok = lr_stats_median_ci(sorted, n, 0.95, &lo, &hi);
+		free(sorted);
+	}
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:f,s:o,s:o}}", "n", (json_int_t)s->n,
+			 "median", lr_json_real(s->median), "mean", lr_json_real(s->mean), "stddev",
 			 lr_json_real(s->stddev), "stddev_pct", lr_json_real(s->stddev_pct), "min",
-			 lr_json_real(s->min), "max", lr_json_real(s->max));
+			 lr_json_real(s->min), "max", lr_json_real(s->max), "median_ci", "level",
+			 0.95, "lo", ok ? lr_json_real(lo) : json_null(), "hi",
+			 ok ? lr_json_real(hi) : json_null());
 }
 
 static json_t *copy_or_null(json_t *o, const char *key)
@@ -480,17 +683,36 @@ static json_t *copy_or_null(json_t *o, const char *key)
 
 static json_t *run_json(const char *path, json_t *root, const char *sel)
 {
-	return json_pack(
-	    "{s:s,s:o,s:o,s:o,s:o}", "path", path, "config", sel ? json_string(sel) : json_null(),
-	    "suite_version", copy_or_null(root, "suite_version"), "status",
-	    copy_or_null(root, "status"), "start_time", copy_or_null(root, "start_time"));
+	return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:s}", "path", path, "config",
+			 sel ? json_string(sel) : json_null(), "suite_version",
+			 copy_or_null(root, "suite_version"), "status",
+			 copy_or_null(root, "status"), "reason", copy_or_null(root, "reason"),
+			 "cancelled", copy_or_null(root, "cancelled"), "start_time",
+			 copy_or_null(root, "start_time"), "scenario", scenario_name(root),
+			 "backend", backend_name(root), "device", device_name(root));
+}
+
+/* The interval: bounds of the ratio or of the difference; null bounds when
+ * the sample sizes support none at the row's level. */
+static json_t *ci_json(const struct lr_cmp_row *r)
+{
+	if (!r->judged)
+		return json_null();
+	return json_pack("{s:o,s:s,s:o,s:o}", "level", lr_json_real(1 - r->level), "of",
+			 r->ts.log_scale ? "ratio" : "difference", "lo",
+			 r->ci_bounded ? lr_json_real(r->ci_lo) : json_null(), "hi",
+			 r->ci_bounded ? lr_json_real(r->ci_hi) : json_null());
 }
 
 json_t *lr_cmp_json(const struct lr_cmp_table *t, json_t *a, json_t *b, const char *path_a,
 		    const char *path_b, const struct lr_cmp_opts *o)
 {
-	json_t *rows = json_array();
+	json_t *rows = json_array(), *fail = json_array();
+	char msgs[2][300];
+	size_t nf = lr_cmp_failed_inputs(a, b, path_a, path_b, msgs);
 
+	for (size_t i = 0; i < nf; i++)
+		json_array_append_new(fail, lr_json_string(msgs[i]));
 	for (size_t i = 0; i < t->n; i++) {
 		const struct lr_cmp_row *r = &t->rows[i];
 		json_t *change = isinf(r->change_pct)
@@ -499,18 +721,30 @@ json_t *lr_cmp_json(const struct lr_cmp_table *t, json_t *a, json_t *b, const ch
 
 		json_array_append_new(
 		    rows,
-		    json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:s}", "name", r->name,
-			      "config", r->config ? json_string(r->config) : json_null(), "unit",
-			      r->unit, "direction", r->direction, "a", side_json(&r->a, r->in_a),
-			      "b", side_json(&r->b, r->in_b), "change_pct", change, "ratio",
-			      lr_json_real(r->ratio), "separated", r->separated, "significant",
-			      r->significant, "verdict", lr_cmp_verdict_name(r->verdict)));
+		    json_pack(
+			"{s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:o}", "name",
+			r->name, "config", r->config ? json_string(r->config) : json_null(), "unit",
+			r->unit, "direction", lr_direction_name(r->direction), "role",
+			r->primary ? "primary" : "diagnostic", "a",
+			side_json(&r->a, r->va, r->nva, r->in_a), "b",
+			side_json(&r->b, r->vb, r->nvb, r->in_b), "ratio", lr_json_real(r->ratio),
+			"change_pct", change, "p", r->judged ? lr_json_real(r->ts.p) : json_null(),
+			"p_adjusted", r->judged ? lr_json_real(r->p_adj) : json_null(), "level",
+			r->judged ? lr_json_real(r->level) : json_null(), "ci", ci_json(r),
+			"significant", r->significant, "verdict", lr_cmp_verdict_name(r->verdict),
+			"note", r->note[0] ? json_string(r->note) : json_null()));
 	}
-	return json_pack("{s:s,s:i,s:f,s:o,s:o,s:o,s:{s:I,s:I,s:I,s:I}}", "schema",
-			 LR_COMPARE_SCHEMA, "format_version", LR_COMPARE_FORMAT_VERSION,
-			 "threshold_pct", o->threshold_pct, "a", run_json(path_a, a, o->a_config),
-			 "b", run_json(path_b, b, o->b_config), "rows", rows, "counts",
-			 "regressions", (json_int_t)t->regressions, "improvements",
-			 (json_int_t)t->improvements, "unchanged", (json_int_t)t->unchanged,
-			 "unmatched", (json_int_t)t->unmatched);
+	return json_pack(
+	    "{s:s,s:i,s:s,s:f,s:f,s:f,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:i}",
+	    "schema", LR_COMPARE_SCHEMA, "format_version", LR_COMPARE_FORMAT_VERSION, "method",
+	    "exact Wilcoxon-Mann-Whitney test and Hodges-Lehmann interval on per-repetition "
+	    "values, weighted Holm over the judged metrics",
+	    "alpha", o->alpha, "primary_share", LR_CMP_PRIMARY_SHARE, "equivalence_pct",
+	    o->threshold_pct, "a", run_json(path_a, a, o->a_config), "b",
+	    run_json(path_b, b, o->b_config), "failed_inputs", fail, "rows", rows, "counts",
+	    "regressed", (json_int_t)t->regressed, "primary_regressed",
+	    (json_int_t)t->primary_regressed, "improved", (json_int_t)t->improved, "unchanged",
+	    (json_int_t)t->unchanged, "inconclusive", (json_int_t)t->inconclusive, "not_judged",
+	    (json_int_t)t->not_judged, "unmatched", (json_int_t)t->unmatched, "exit_status",
+	    t->primary_regressed || nf ? 1 : 0);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "stats.h"
 
 void lr_hist_init(struct lr_hist *h)
 {
@@ -87,9 +88,7 @@ double lr_hist_percentile(const struct lr_hist *h, double p)
 	if (p >= 100)
 		return (double)h->max;
 	/* nearest rank: the smallest value with at least p% at or below it */
-	rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
-	if (rank < 1)
-		rank = 1;
+	rank = (uint64_t)lr_stats_rank_index(h->count, p) + 1;
 	for (unsigned i = 0; i < LR_HIST_BUCKETS; i++) {
 		seen += h->bucket[i];
 		if (seen < rank)
@@ -112,7 +111,5 @@ double lr_hist_mean(const struct lr_hist *h)
 
 double lr_hist_stddev(const struct lr_hist *h)
 {
-	if (h->count < 2 || h->m2 <= 0)
-		return 0;
-	return sqrt(h->m2 / (double)h->count);
+	return lr_stats_stddev_m2(h->m2, (double)h->count);
 }

@@ -12,7 +12,8 @@
  * Percentiles use the nearest-rank definition: pN is the smallest recorded
  * value v such that at least N% of the values are <= v; the histogram
  * returns the midpoint of the bucket holding that value, clamped to the
- * exact recorded min and max. min, max, mean and stddev are exact.
+ * exact recorded min and max (stats.h: the one percentile definition).
+ * min, max, mean and stddev (sample, n - 1) are exact.
  */
 #ifndef LR_HIST_H
 #define LR_HIST_H
@@ -46,7 +47,7 @@ void lr_hist_bounds(unsigned idx, uint64_t *lo, uint64_t *hi_excl);
 /* Percentile @p in [0, 100]; 0 when the histogram is empty. */
 double lr_hist_percentile(const struct lr_hist *h, double p);
 double lr_hist_mean(const struct lr_hist *h);
-/* Population standard deviation. */
+/* Sample standard deviation (n - 1; stats.h), 0 for fewer than 2 values. */
 double lr_hist_stddev(const struct lr_hist *h);
 
 #endif /* LR_HIST_H */

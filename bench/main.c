@@ -3,13 +3,16 @@
  * lrbench: run long-running compute scenarios under memory pressure and
  * write versioned results. See bench/README.md.
  *
- *   lrbench list
+ *   lrbench list [--json]
  *   lrbench run SCENARIO [-o DIR] [--backend B] [--device D] [--duration S] [--reps N]
- *   lrbench show DIR
- *   lrbench compare [--threshold PCT] [--json] [--a-config C] [--b-config C] A B
+ *               [--set SECTION.KEY=VALUE]... [--parse-only] [--status-interval S]
+ *   lrbench show [--json] DIR
+ *   lrbench compare [--threshold PCT] [--alpha A] [--json] [--a-config C] [--b-config C]
+ *                   [--allow-mismatch] A B
  *
  * Exit codes: 0 pass, 1 failure, 2 usage error, 77 skip, 128+N cancelled by signal N.
- * compare: 0 no regression, 1 regression, 2 usage error or unreadable result.
+ * compare: 0 no primary metric regressed, 1 a primary metric regressed or an input did
+ * not pass, 2 usage error, unreadable or mismatched results.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +30,7 @@
 
 #include "backend.h"
 #include "compare.h"
+#include "metric_table.h"
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
@@ -44,10 +48,14 @@ struct cli {
 	bool summary;
 	bool help;
 	uint64_t inject_offset;
-	bool set_duration, set_reps, set_inject;
+	double status_interval;
+	bool parse_only;
+	const char *sets[65]; /* --set overrides, NULL-terminated */
+	unsigned nsets;
+	bool set_duration, set_reps, set_inject, set_status;
 };
 
-enum otype { O_STR, O_DOUBLE, O_U32, O_U64, O_FLAG };
+enum otype { O_STR, O_DOUBLE, O_U32, O_U64, O_FLAG, O_LIST };
 
 /* Options are data: one table drives getopt_long, validation and --help. */
 static const struct option_def {
@@ -73,6 +81,15 @@ static const struct option_def {
      false},
     {"reps", 'r', O_U32, offsetof(struct cli, reps), offsetof(struct cli, set_reps), 1, 1000, "N",
      "repetitions (overrides the scenario's)", false},
+    {"set", 0, O_LIST, offsetof(struct cli, sets), -1, 0, 64, "SECTION.KEY=VALUE",
+     "override one scenario key, checked like a line of the file (repeatable, up to 64)", false},
+    {"parse-only", 0, O_FLAG, offsetof(struct cli, parse_only), -1, 0, 0, NULL,
+     "check the scenario (file, --set, options, backend) and exit: 0 valid, 2 not", false},
+    {"status-interval", 0, O_DOUBLE, offsetof(struct cli, status_interval),
+     offsetof(struct cli, set_status), 0, 86400, "S",
+     "a progress line every S seconds on stdout (0: none); default 1 on a terminal, none "
+     "otherwise",
+     false},
     {"summary", 's', O_FLAG, offsetof(struct cli, summary), -1, 0, 0, NULL,
      "print the summary table at the end even when stdout is not a terminal", false},
     {"help", 'h', O_FLAG, offsetof(struct cli, help), -1, 0, 0, NULL, "this help", false},
@@ -94,30 +111,42 @@ static void on_signal(int sig)
 }
 
 /* compare's options: getopt table and help side by side */
-enum { CMP_THRESHOLD = 0x200, CMP_JSON, CMP_A_CONFIG, CMP_B_CONFIG, CMP_HELP };
+enum {
+	CMP_THRESHOLD = 0x200,
+	CMP_ALPHA,
+	CMP_JSON,
+	CMP_A_CONFIG,
+	CMP_B_CONFIG,
+	CMP_ALLOW_MISMATCH,
+	CMP_HELP
+};
 static const struct option cmp_long_opts[] = {
     {"threshold", required_argument, NULL, CMP_THRESHOLD},
+    {"alpha", required_argument, NULL, CMP_ALPHA},
     {"json", no_argument, NULL, CMP_JSON},
     {"a-config", required_argument, NULL, CMP_A_CONFIG},
     {"b-config", required_argument, NULL, CMP_B_CONFIG},
+    {"allow-mismatch", no_argument, NULL, CMP_ALLOW_MISMATCH},
     {"help", no_argument, NULL, CMP_HELP},
     {NULL, 0, NULL, 0},
 };
 static const char *const cmp_option_help[][2] = {
-    {"threshold PCT", "a change must exceed PCT % (and the ranges separate) to count [0, 1000]; "
-		      "default 5"},
+    {"threshold PCT", "equivalence band: a metric is 'unchanged' when the confidence interval "
+		      "of B/A lies within +-PCT % [0, 1000]; default 5"},
+    {"alpha A", "family-wise error rate over all judged metrics (0, 0.5]; default 0.05"},
     {"json", "print the lrbench-compare JSON document instead of the table"},
     {"a-config C", "take only A's metrics of configuration C, matched by name"},
     {"b-config C", "take only B's metrics of configuration C, matched by name"},
+    {"allow-mismatch", "compare results of different scenarios, backends or devices"},
     {"help", "this help"},
 };
 #define NCMP_OPTS (sizeof(cmp_option_help) / sizeof(cmp_option_help[0]))
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: lrbench list\n"
+	fprintf(out, "usage: lrbench list [--json]\n"
 		     "       lrbench run SCENARIO [options]\n"
-		     "       lrbench show DIR|RESULT.json\n"
+		     "       lrbench show [--json] DIR|RESULT.json\n"
 		     "       lrbench compare [compare options] A B   (A, B: DIR or result.json)\n"
 		     "       lrbench help\n\n"
 		     "run options:\n");
@@ -127,8 +156,12 @@ static void usage(FILE *out)
 
 		if (o->hidden)
 			continue;
-		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
 	fprintf(out, "\ncompare options:\n");
@@ -138,6 +171,9 @@ static void usage(FILE *out)
 		     "($LRBENCH_SCENARIOS, else bench/scenarios beside the build).\n"
 		     "Exit codes: 0 pass, 1 failure (verification mismatch or runtime error),\n"
 		     "2 usage error, 77 skip (reason printed), 128+N cancelled by signal N.\n"
+		     "compare: 0 no primary metric regressed, 1 a primary metric regressed or\n"
+		     "an input's status is not pass, 2 usage error or results that cannot be\n"
+		     "compared (unreadable; scenario, backend or device differ).\n"
 		     "\nscenario file keys (INI; see bench/README.md):\n");
 	lr_scenario_print_keys(out);
 }
@@ -204,6 +240,13 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *first_arg)
 			break;
 		case O_FLAG:
 			*(bool *)dst = true;
+			break;
+		case O_LIST:
+			if (cli->nsets >= (unsigned)o->max)
+				return usage_error("--%s: more than %g given", o->name, o->max);
+			if (!*optarg)
+				return usage_error("--%s: empty value", o->name);
+			cli->sets[cli->nsets++] = optarg;
 			break;
 		case O_DOUBLE: {
 			double v;
@@ -302,46 +345,67 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmd_list(void)
+/* `lrbench list [--json]`: backends with their devices, scenarios, and (JSON)
+ * the metric table. */
+static int cmd_list(bool json)
 {
 	char dir[PATH_MAX], *names[512];
 	size_t nn = 0;
 	struct dirent *de;
 	DIR *d;
+	json_t *jb = json_array(), *js = json_array();
+	int rc = 0;
 
-	printf("backends:\n");
+	if (!json)
+		printf("backends:\n");
 	for (const struct lr_backend_ops *const *b = lr_backends; *b; b++) {
 		struct lr_err err = {{0}};
 		char *buf = NULL, *line, *save;
 		size_t blen = 0;
 		FILE *mem = open_memstream(&buf, &blen);
-		int rc;
+		json_t *devs = json_array();
+		int brc;
 
-		printf("  %-10s %s\n", (*b)->name, (*b)->help);
-		if (!mem)
+		if (!json)
+			printf("  %-10s %s\n", (*b)->name, (*b)->help);
+		if (!mem) {
+			json_decref(devs);
 			continue;
-		rc = (*b)->list_devices(mem, &err);
+		}
+		brc = (*b)->list_devices(mem, &err);
 		fclose(mem);
-		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			printf("      %s\n", line);
-		if (rc)
-			printf("      (%s: %s)\n", rc == LR_SKIP ? "no devices" : "error", err.msg);
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (json)
+				json_array_append_new(devs, lr_json_string(line));
+			else
+				printf("      %s\n", line);
+		}
+		if (brc && !json)
+			printf("      (%s: %s)\n", brc == LR_SKIP ? "no devices" : "error",
+			       err.msg);
+		json_array_append_new(jb, json_pack("{s:s,s:s,s:o,s:o}", "name", (*b)->name, "help",
+						    (*b)->help, "devices", devs, "problem",
+						    brc ? lr_json_string(err.msg) : json_null()));
 		free(buf);
 	}
 	scenario_dir(dir, sizeof(dir));
-	printf("scenarios (%s):\n", dir);
+	if (!json)
+		printf("scenarios (%s):\n", dir);
 	d = opendir(dir);
 	if (!d) {
-		printf("  (cannot open: %s)\n", strerror(errno));
-		return 0;
-	}
-	while ((de = readdir(d)) && nn < 512) {
-		size_t n = strlen(de->d_name);
+		if (!json) {
+			printf("  (cannot open: %s)\n", strerror(errno));
+			goto out;
+		}
+	} else {
+		while ((de = readdir(d)) && nn < 512) {
+			size_t n = strlen(de->d_name);
 
-		if (n > 4 && !strcmp(de->d_name + n - 4, ".ini"))
-			names[nn++] = strdup(de->d_name);
+			if (n > 4 && !strcmp(de->d_name + n - 4, ".ini"))
+				names[nn++] = strdup(de->d_name);
+		}
+		closedir(d);
 	}
-	closedir(d);
 	qsort(names, nn, sizeof(names[0]), cmp_str);
 	for (size_t i = 0; i < nn; i++) {
 		char path[PATH_MAX];
@@ -350,18 +414,55 @@ static int cmd_list(void)
 
 		if (!names[i] || !sc) {
 			free(sc);
+			free(names[i]);
 			continue;
 		}
 		snprintf(path, sizeof(path), "%.3000s/%.200s", dir, names[i]);
-		if (lr_scenario_load(path, sc, &err))
-			printf("  %-10s (invalid: %s)\n", names[i], err.msg);
-		else
+		if (lr_scenario_load(path, sc, &err)) {
+			if (json)
+				json_array_append_new(js, json_pack("{s:o,s:o}", "file",
+								    lr_json_string(path), "problem",
+								    lr_json_string(err.msg)));
+			else
+				printf("  %-10s (invalid: %s)\n", names[i], err.msg);
+		} else if (json) {
+			json_t *prim = json_array();
+
+			for (unsigned m = 0; m < LR_METRICS; m++)
+				if (lr_metric_is_primary(sc, &lr_metric_table[m]))
+					json_array_append_new(prim,
+							      json_string(lr_metric_table[m].name));
+			json_array_append_new(
+			    js, json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:f,s:o}", "name",
+					  lr_json_string(sc->name), "file", lr_json_string(path),
+					  "description", lr_json_string(sc->description), "backend",
+					  lr_json_string(sc->backend), "configs",
+					  lr_json_string(sc->configs), "repetitions",
+					  (int)sc->repetitions, "rep_seconds",
+					  lr_scenario_rep_seconds(sc), "primary", prim));
+		} else {
 			printf("  %-10s %4.0f s x %u  %s\n", sc->name, lr_scenario_rep_seconds(sc),
 			       sc->repetitions, sc->description);
+		}
 		free(sc);
 		free(names[i]);
 	}
-	return 0;
+out:
+	if (json) {
+		json_t *doc = json_pack("{s:s,s:i,s:s,s:o,s:o,s:o,s:o}", "schema", "lrbench-list",
+					"format_version", 1, "suite_version", LR_VERSION,
+					"backends", jb, "scenario_dir", lr_json_string(dir),
+					"scenarios", js, "metrics", lr_metric_table_json());
+
+		if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)))
+			rc = 1;
+		printf("\n");
+		json_decref(doc);
+	} else {
+		json_decref(jb);
+		json_decref(js);
+	}
+	return rc;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -382,6 +483,9 @@ static int cmd_run(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (cli.set_status && cli.status_interval > 0 && cli.status_interval < 0.1)
+		return usage_error("--status-interval: '%g': 0 (none) or at least 0.1 s",
+				   cli.status_interval);
 	if (first >= argc)
 		return usage_error("run: missing SCENARIO");
 	if (first + 1 < argc)
@@ -391,7 +495,8 @@ static int cmd_run(int argc, char **argv)
 	sc = malloc(sizeof(*sc));
 	if (!sc)
 		return 1;
-	if (lr_scenario_load(path, sc, &err)) {
+	cli.sets[cli.nsets] = NULL;
+	if (lr_scenario_load_sets(path, cli.sets, sc, &err)) {
 		fprintf(stderr, "lrbench: %s\n", err.msg);
 		free(sc);
 		return EXIT_USAGE;
@@ -414,6 +519,18 @@ static int cmd_run(int argc, char **argv)
 		free(sc);
 		return EXIT_USAGE;
 	}
+	if (lr_run_check(sc, ro.ops, &err)) {
+		fprintf(stderr, "lrbench: %s\n", err.msg);
+		free(sc);
+		return EXIT_USAGE;
+	}
+	if (cli.parse_only) {
+		printf("%s: scenario %s valid: backend %s, %u repetitions x %g s%s%s\n", path,
+		       sc->name, sc->backend, sc->repetitions, lr_scenario_rep_seconds(sc),
+		       *sc->configs ? ", configs " : "", sc->configs);
+		free(sc);
+		return 0;
+	}
 	if (!cli.outdir) {
 		char stamp[32];
 		time_t now = time(NULL);
@@ -426,7 +543,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	ro.device = cli.device;
 	ro.outdir = cli.outdir;
-	ro.progress = isatty(STDOUT_FILENO);
+	ro.status_interval_s = cli.set_status ? cli.status_interval : isatty(STDOUT_FILENO) ? 1 : 0;
 	ro.inject_corruption = cli.set_inject;
 	ro.inject_offset = cli.inject_offset;
 	ro.stop = &stop_signal;
@@ -437,7 +554,7 @@ static int cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	rc = lr_run_scenario(sc, &ro, &run);
-	if (run.reps && (ro.progress || cli.summary)) {
+	if (run.reps && (isatty(STDOUT_FILENO) || cli.summary)) {
 		json_t *root = lr_result_json(&run);
 
 		if (root) {
@@ -454,10 +571,13 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_compare(int argc, char **argv)
 {
-	struct lr_cmp_opts o = {.threshold_pct = LR_COMPARE_DEFAULT_THRESHOLD};
-	struct lr_cmp_table t;
+	struct lr_cmp_opts o = {.threshold_pct = LR_COMPARE_DEFAULT_THRESHOLD,
+				.alpha = LR_COMPARE_DEFAULT_ALPHA};
+	struct lr_cmp_table t = {0};
 	struct lr_err err;
 	json_t *a = NULL, *b = NULL;
+	char failed[2][300];
+	size_t nfailed;
 	bool json = false;
 	int c, rc = EXIT_USAGE;
 
@@ -474,8 +594,18 @@ static int cmd_compare(int argc, char **argv)
 			if (why)
 				return usage_error("compare: --threshold: '%s': %s", optarg, why);
 			break;
+		case CMP_ALPHA:
+			if (!lr_parse_double(optarg, &o.alpha, &why) &&
+			    !(o.alpha > 0 && o.alpha <= 0.5))
+				why = "out of range (0, 0.5]";
+			if (why)
+				return usage_error("compare: --alpha: '%s': %s", optarg, why);
+			break;
 		case CMP_JSON:
 			json = true;
+			break;
+		case CMP_ALLOW_MISMATCH:
+			o.allow_mismatch = true;
 			break;
 		case CMP_A_CONFIG:
 		case CMP_B_CONFIG:
@@ -496,13 +626,18 @@ static int cmd_compare(int argc, char **argv)
 	if (argc - optind != 2)
 		return usage_error("compare: expected two results (DIR or result.json), got %d",
 				   argc - optind);
-	if (lr_cmp_load(argv[optind], &a, &err) || lr_cmp_load(argv[optind + 1], &b, &err)) {
+	if (lr_cmp_load(argv[optind], &a, &err) || lr_cmp_load(argv[optind + 1], &b, &err) ||
+	    lr_cmp_check_same(a, b, &o, &err)) {
 		fprintf(stderr, "lrbench: %s\n", err.msg);
 		goto out;
 	}
+	/* a side that did not pass is a failure, whatever its numbers say */
+	nfailed = lr_cmp_failed_inputs(a, b, argv[optind], argv[optind + 1], failed);
 	if (lr_cmp_tables(a, b, &o, &t, &err)) {
 		fprintf(stderr, "lrbench: %s\n", err.msg);
-		lr_cmp_free(&t);
+		for (size_t i = 0; i < nfailed; i++)
+			fprintf(stderr, "lrbench: compare: failed input: %s\n", failed[i]);
+		rc = nfailed ? 1 : EXIT_USAGE;
 		goto out;
 	}
 	if (json) {
@@ -511,7 +646,6 @@ static int cmd_compare(int argc, char **argv)
 		if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
 			fprintf(stderr, "lrbench: compare: cannot write the JSON document\n");
 			json_decref(doc);
-			lr_cmp_free(&t);
 			rc = 1;
 			goto out;
 		}
@@ -520,9 +654,11 @@ static int cmd_compare(int argc, char **argv)
 	} else {
 		lr_cmp_print(&t, a, b, argv[optind], argv[optind + 1], &o, stdout);
 	}
-	rc = t.regressions ? 1 : 0;
-	lr_cmp_free(&t);
+	for (size_t i = 0; i < nfailed; i++)
+		fprintf(stderr, "lrbench: compare: failed input: %s\n", failed[i]);
+	rc = t.primary_regressed || nfailed ? 1 : 0;
 out:
+	lr_cmp_free(&t);
 	json_decref(a);
 	json_decref(b);
 	return rc;
@@ -547,16 +683,20 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "list")) {
-		if (argc != 2)
-			return usage_error("list: unexpected argument '%s'", argv[2]);
-		return cmd_list();
+		bool json = argc == 3 && !strcmp(argv[2], "--json");
+
+		if (argc > 2 && !json)
+			return usage_error("list: unexpected argument '%s' (only --json)", argv[2]);
+		return cmd_list(json);
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "show")) {
-		if (argc != 3)
-			return usage_error("show: expected one DIR or result file");
-		if (lr_show_path(argv[2], stdout, &err)) {
+		bool json = argc == 4 && !strcmp(argv[2], "--json");
+
+		if (argc != 3 + json || (argc == 3 && argv[2][0] == '-'))
+			return usage_error("show: expected [--json] and one DIR or result file");
+		if (lr_show_path(argv[2 + json], json, stdout, &err)) {
 			fprintf(stderr, "lrbench: %s\n", err.msg);
 			return 1;
 		}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "stats.h"
 
 static const char *const phase_names[LR_PHASES] = {"warmup", "baseline", "pressure", "cooldown"};
 
@@ -12,55 +13,21 @@ const char *lr_phase_name(unsigned phase)
 	return phase < LR_PHASES ? phase_names[phase] : "?";
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double rank_value(const double *sorted, size_t n, double p)
-{
-	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
-
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return sorted[rank - 1];
-}
-
 void lr_summary_values(const double *v, size_t n, struct lr_summary *s)
 {
-	double *x, mean = 0, m2 = 0;
-	size_t k = 0;
+	struct lr_desc d;
 
 	memset(s, 0, sizeof(*s));
-	x = malloc((n ? n : 1) * sizeof(*x));
-	if (!x)
+	if (!lr_stats_desc(v, n, &d, NULL))
 		return;
-	for (size_t i = 0; i < n; i++) {
-		double d;
-
-		if (isnan(v[i]))
-			continue;
-		x[k++] = v[i];
-		d = v[i] - mean;
-		mean += d / (double)k;
-		m2 += d * (v[i] - mean);
-	}
-	if (k) {
-		qsort(x, k, sizeof(*x), cmp_double);
-		s->n = k;
-		s->min = x[0];
-		s->max = x[k - 1];
-		s->p50 = rank_value(x, k, 50);
-		s->p90 = rank_value(x, k, 90);
-		s->p99 = rank_value(x, k, 99);
-		s->mean = mean;
-		s->stddev = k > 1 && m2 > 0 ? sqrt(m2 / (double)k) : 0;
-	}
-	free(x);
+	s->n = d.n;
+	s->min = d.min;
+	s->max = d.max;
+	s->p50 = d.median;
+	s->p90 = d.p90;
+	s->p99 = d.p99;
+	s->mean = d.mean;
+	s->stddev = d.stddev;
 }
 
 void lr_summary_hist(const struct lr_hist *h, double scale, struct lr_summary *s)

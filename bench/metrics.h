@@ -45,8 +45,9 @@ struct lr_summary {
 	double min, p50, p90, p99, max, mean, stddev;
 };
 
-/* Exact summary of @n values (NaN values are skipped); nearest-rank
- * percentiles, population stddev. n = 0 gives all zeros. */
+/* Exact summary of @n values (NaN and infinite values are skipped) with the
+ * definitions of stats.h: nearest-rank percentiles, sample stddev (n - 1).
+ * n = 0 gives all zeros. */
 void lr_summary_values(const double *v, size_t n, struct lr_summary *s);
 /* Summary from a histogram, every value multiplied by @scale. */
 void lr_summary_hist(const struct lr_hist *h, double scale, struct lr_summary *s);

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "metric_table.h"
 #include "results.h"
 
 void (*lr_write_atomic_hook)(const char *tmp_path);
@@ -193,29 +194,34 @@ static json_t *hist_json(const struct lr_hist *h, double scale, const char *unit
 	return j;
 }
 
+/* One metric of one configuration, as written. */
 struct metric {
-	const char *name, *unit, *direction, *description, *per_rep_stat;
+	const struct lr_metric_def *def;
+	const char *unit;
+	bool primary;
 	struct lr_summary summary;
 	const struct lr_hist *hist; /* NULL: no histogram */
 	double hist_scale;
-	double *per_rep;
+	const double *per_rep;
 	unsigned nrep;
-	int group; /* enum mgroup: when the metric is in the list */
 };
 
 static json_t *metric_json(const struct metric *m)
 {
 	json_t *j = json_object(), *pr = json_array();
 
-	json_object_set_new(j, "name", json_string(m->name));
+	json_object_set_new(j, "name", json_string(m->def->name));
 	json_object_set_new(j, "unit", lr_json_string(m->unit));
-	json_object_set_new(j, "direction", json_string(m->direction));
-	json_object_set_new(j, "description", json_string(m->description));
+	json_object_set_new(j, "direction", json_string(lr_direction_name(m->def->direction)));
+	json_object_set_new(j, "role", json_string(m->primary ? "primary" : "diagnostic"));
+	json_object_set_new(j, "aggregation",
+			    json_string(lr_aggregation_name(m->def->aggregation)));
+	json_object_set_new(j, "description", json_string(m->def->description));
 	json_object_set_new(j, "summary", summary_json(&m->summary));
 	for (unsigned i = 0; i < m->nrep; i++)
 		json_array_append_new(pr, lr_json_real(m->per_rep[i]));
 	json_object_set_new(j, "per_rep", pr);
-	json_object_set_new(j, "per_rep_stat", json_string(m->per_rep_stat));
+	json_object_set_new(j, "per_rep_stat", json_string(m->def->per_rep_stat));
 	if (m->hist)
 		json_object_set_new(j, "histogram", hist_json(m->hist, m->hist_scale, m->unit));
 	return j;
@@ -224,15 +230,6 @@ static json_t *metric_json(const struct metric *m)
 #define NS_TO_MS 1e-6
 /* restore_bound_ratio is kept in a histogram as ratio x 1e6 */
 #define RATIO_SCALE 1e6
-
-/* which metrics a configuration's list has */
-enum mgroup {
-	G_ALWAYS,
-	G_KERNEL,  /* the backend reported kernel counters */
-	G_SAMPLES, /* ... with every sample (issue 5 metrics) */
-	G_NORMAL,  /* normal (dma-fence) jobs ran: mixed load */
-	G_LRJOBS,  /* throttled LR jobs ran: mixed load */
-};
 
 static void hist_samples(struct lr_hist *h, const struct lr_samples *s)
 {
@@ -257,30 +254,165 @@ static void hist_bound_ratio(struct lr_hist *h, const struct lr_kmetrics *k)
 	}
 }
 
-/* p50 of @h x @scale, NaN when empty */
-static double hist_p50(const struct lr_hist *h, double scale)
+/* Histogram values (ns, or ratio x 1e6) to the metric's unit. */
+static double hist_scale_of(const struct lr_metric_def *d)
 {
-	return h->count ? lr_hist_percentile(h, 50) * scale : NAN;
+	return !strcmp(d->unit, "ratio") ? 1 / RATIO_SCALE : NS_TO_MS;
 }
 
-/* Build the metric list of the run. */
+/* Fill @h with one repetition's events of histogram metric @id. */
+static void rep_hist(enum lr_metric_id id, const struct lr_rep *rep, struct lr_hist *h)
+{
+	const struct lr_kmetrics *k = &rep->km;
+	bool ks = rep->have_km && k->have_samples;
+
+	lr_hist_init(h);
+	switch (id) {
+	case LR_M_STALL_LATENCY:
+		for (unsigned p = LR_PHASE_BASELINE; p < LR_PHASES; p++)
+			lr_hist_merge(h, &rep->stall[p]);
+		break;
+	case LR_M_STALL_LATENCY_PRESSURE:
+		lr_hist_merge(h, &rep->stall[LR_PHASE_PRESSURE]);
+		break;
+	case LR_M_PRESSURE_ALLOC_LATENCY:
+		lr_hist_merge(h, &rep->alloc);
+		break;
+	case LR_M_SAMPLER_LATENESS:
+		lr_hist_merge(h, &rep->sampler_late);
+		break;
+	case LR_M_PREEMPT_LATENCY:
+		if (ks)
+			hist_samples(h, &k->preempt_lat_ns);
+		break;
+	case LR_M_RESTORE_LATENCY:
+		if (ks)
+			hist_samples(h, &k->restore_lat_ns);
+		break;
+	case LR_M_RESTORE_BOUND_RATIO:
+		if (ks)
+			hist_bound_ratio(h, k);
+		break;
+	case LR_M_RESTORE_WORKER_OCCUPANCY:
+		if (ks)
+			hist_samples(h, &k->worker_lat_ns);
+		break;
+	case LR_M_NORMAL_JOB_LATENCY:
+		if (ks)
+			hist_samples(h, &k->normal_lat_ns);
+		break;
+	case LR_M_NORMAL_JOB_LATENCY_USER:
+		if (ks)
+			hist_samples(h, &k->normal_user_lat_ns);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The per_rep value of a histogram metric: its per_rep_stat of the
+ * repetition's events. A stall maximum without stalls is 0 (none happened);
+ * any other statistic of no events is NaN (null). */
+static double hist_stat(const struct lr_metric_def *d, const struct lr_hist *h)
+{
+	double scale = hist_scale_of(d);
+
+	if (!strcmp(d->per_rep_stat, "max"))
+		return h->count ? (double)h->max * scale : 0;
+	if (!h->count)
+		return NAN;
+	if (!strcmp(d->per_rep_stat, "mean"))
+		return lr_hist_mean(h) * scale;
+	if (d->per_rep_stat[0] == 'p')
+		return lr_hist_percentile(h, atof(d->per_rep_stat + 1)) * scale;
+	return NAN;
+}
+
+/* The per_rep value of a metric that is not a histogram. */
+static double rep_value(enum lr_metric_id id, const struct lr_rep *rep, double unit_bytes)
+{
+	const struct lr_kmetrics *k = &rep->km;
+	bool km = rep->have_km, ks = km && k->have_samples;
+
+	switch (id) {
+	case LR_M_THROUGHPUT:
+		return rep->rate[LR_PHASE_BASELINE];
+	case LR_M_THROUGHPUT_BYTES:
+		return rep->rate[LR_PHASE_BASELINE] * unit_bytes;
+	case LR_M_THROUGHPUT_PRESSURE:
+		return rep->rate[LR_PHASE_PRESSURE];
+	case LR_M_THROUGHPUT_COOLDOWN:
+		return rep->rate[LR_PHASE_COOLDOWN];
+	case LR_M_THROUGHPUT_RETAINED:
+		return rep->retained;
+	case LR_M_STALL_COUNT_BASELINE:
+		return (double)rep->stall[LR_PHASE_BASELINE].count;
+	case LR_M_STALL_COUNT_PRESSURE:
+		return (double)rep->stall[LR_PHASE_PRESSURE].count;
+	case LR_M_PRESSURE_ALLOCATED_BYTES:
+		return (double)rep->bytes_allocated;
+	case LR_M_VERIFY_FAILURES:
+		return rep->verified ? (double)rep->verify.mismatches : NAN;
+	case LR_M_SAMPLER_CPU:
+		return rep->sampler_cpu_pct;
+	case LR_M_SAMPLER_OVERRUNS:
+		return (double)rep->overruns;
+	case LR_M_KERNEL_PREEMPTIONS:
+		return km ? (double)k->preemptions : NAN;
+	case LR_M_KERNEL_EVICTIONS:
+		return km ? (double)k->evictions : NAN;
+	case LR_M_KERNEL_BYTES_TO_SYSTEM:
+		return km ? (double)k->bytes_to_system : NAN;
+	case LR_M_KERNEL_BYTES_TO_VRAM:
+		return km ? (double)k->bytes_to_vram : NAN;
+	case LR_M_KERNEL_PREEMPT_LATENCY:
+		return km ? k->preempt_lat_p50_ns * NS_TO_MS : NAN;
+	case LR_M_KERNEL_RESTORE_LATENCY:
+		return km ? k->restore_lat_p50_ns * NS_TO_MS : NAN;
+	case LR_M_KERNEL_RESTORES:
+		return km ? (double)k->restores : NAN;
+	case LR_M_COPY_BANDWIDTH:
+		return ks && k->copy_peak_bps > 0 ? k->copy_peak_bps : NAN;
+	case LR_M_KERNEL_SAMPLES_LOST:
+		return ks ? (double)k->samples_lost : NAN;
+	case LR_M_THROTTLED_LR_JOBS:
+		return ks ? (double)k->throttled_jobs : NAN;
+	default:
+		return NAN;
+	}
+}
+
+bool lr_metric_is_primary(const struct lr_scenario *sc, const struct lr_metric_def *d)
+{
+	const char *p = sc ? sc->primary : "";
+	size_t n = strlen(d->name);
+
+	if (!*p)
+		return d->primary;
+	while (*p) {
+		p += strspn(p, " \t,");
+		if (!strncmp(p, d->name, n) && (!p[n] || strchr(" \t,", p[n])))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+/* Build the metric list of configuration @cfg (NULL: the run's only one),
+ * one entry per row of the metric table that this run measured. */
 static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 {
-	enum { NH = 10, NPR = 40 };
 	unsigned n = 0, *idx = calloc(run->reps_done ? run->reps_done : 1, sizeof(*idx));
-	double *pr = calloc(run->reps_done ? run->reps_done : 1, sizeof(double) * NPR);
-	struct lr_hist *h = malloc(sizeof(*h) * (NH + 1)), *tmp = h ? &h[NH] : NULL;
-	struct lr_dvec all[LR_PHASES] = {0};
+	size_t nr = run->reps_done ? run->reps_done : 1;
+	double *pr = calloc(nr * LR_METRICS, sizeof(double));
+	struct lr_hist *h = malloc(sizeof(*h) * (LR_METRICS + 1)), *tmp = h ? &h[LR_METRICS] : NULL;
+	struct lr_dvec win[LR_PHASES] = {0}, bytes = {0};
 	char unit_rate[64];
 	double ub = run->have_job ? (double)run->job.unit_bytes : NAN;
-	bool have[G_LRJOBS + 1] = {[G_ALWAYS] = true};
+	bool have[LR_G_LRJOBS + 1] = {[LR_G_ALWAYS] = true};
 
-	if (!pr || !h || !idx) {
-		free(pr);
-		free(h);
-		free(idx);
-		return;
-	}
+	if (!pr || !h || !idx)
+		goto out;
 	/* the repetitions of configuration @cfg (all of them without configs) */
 	for (unsigned r = 0; r < run->reps_done; r++)
 		if (!cfg || (run->reps[r].config && !strcmp(run->reps[r].config, cfg))) {
@@ -289,247 +421,73 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 			idx[n++] = r;
 			if (!rep->have_km)
 				continue;
-			have[G_KERNEL] = true;
-			have[G_SAMPLES] |= rep->km.have_samples;
-			have[G_NORMAL] |= rep->km.have_samples &&
-					  (rep->km.normal_jobs || rep->km.normal_user_lat_ns.n);
-			have[G_LRJOBS] |= rep->km.have_samples && rep->km.throttled_jobs;
+			have[LR_G_KERNEL] = true;
+			have[LR_G_SAMPLES] |= rep->km.have_samples;
+			have[LR_G_NORMAL] |= rep->km.have_samples &&
+					     (rep->km.normal_jobs || rep->km.normal_user_lat_ns.n);
+			have[LR_G_LRJOBS] |= rep->km.have_samples && rep->km.throttled_jobs;
 		}
-	for (unsigned k = 0; k < NH; k++)
-		lr_hist_init(&h[k]);
-	/* h[0] stalls (measured phases), h[1] stalls in pressure, h[2] alloc, h[3] sampler
-	 * lateness; kernel samples: h[4] preempt, h[5] restore, h[6] restore / copy bound,
-	 * h[7] restore worker, h[8] normal jobs (kernel), h[9] normal jobs (submitter) */
+	snprintf(unit_rate, sizeof(unit_rate), "%s/s", run->have_job ? run->job_unit : "units");
+	for (unsigned i = 0; i < LR_METRICS; i++)
+		lr_hist_init(&h[i]);
 	for (unsigned r = 0; r < n; r++) {
 		const struct lr_rep *rep = &run->reps[idx[r]];
 
-		for (unsigned p = LR_PHASE_BASELINE; p < LR_PHASES; p++)
-			lr_hist_merge(&h[0], &rep->stall[p]);
-		lr_hist_merge(&h[1], &rep->stall[LR_PHASE_PRESSURE]);
-		lr_hist_merge(&h[2], &rep->alloc);
-		lr_hist_merge(&h[3], &rep->sampler_late);
 		for (unsigned p = 0; p < LR_PHASES; p++)
 			for (size_t i = 0; i < rep->windows[p].n; i++)
-				lr_dvec_push(&all[p], rep->windows[p].v[i]);
-	}
-	snprintf(unit_rate, sizeof(unit_rate), "%s/s", run->have_job ? run->job_unit : "units");
+				lr_dvec_push(&win[p], rep->windows[p].v[i]);
+		for (unsigned i = 0; i < LR_METRICS; i++) {
+			const struct lr_metric_def *d = &lr_metric_table[i];
 
-#define PR(k) (pr + (size_t)(k) * (n ? n : 1))
-	for (unsigned r = 0; r < n; r++) {
-		const struct lr_rep *rep = &run->reps[idx[r]];
-		const struct lr_kmetrics *k = &rep->km;
-		bool ks = rep->have_km && k->have_samples;
-
-		PR(0)[r] = rep->rate[LR_PHASE_BASELINE];
-		PR(1)[r] = rep->rate[LR_PHASE_BASELINE] * ub;
-		PR(2)[r] = rep->rate[LR_PHASE_PRESSURE];
-		PR(3)[r] = rep->rate[LR_PHASE_COOLDOWN];
-		PR(4)[r] = rep->retained;
-		lr_hist_init(tmp);
-		for (unsigned p = LR_PHASE_BASELINE; p < LR_PHASES; p++)
-			lr_hist_merge(tmp, &rep->stall[p]);
-		PR(5)[r] = tmp->count ? (double)tmp->max * NS_TO_MS : 0;
-		PR(6)[r] = (double)rep->stall[LR_PHASE_BASELINE].count;
-		PR(7)[r] = (double)rep->stall[LR_PHASE_PRESSURE].count;
-		PR(8)[r] = rep->alloc.count ? lr_hist_percentile(&rep->alloc, 50) * NS_TO_MS : NAN;
-		PR(9)[r] = (double)rep->bytes_allocated;
-		PR(10)[r] = rep->verified ? (double)rep->verify.mismatches : NAN;
-		PR(11)[r] = rep->sampler_cpu_pct;
-		PR(12)
-		[r] = rep->sampler_late.count
-			  ? lr_hist_percentile(&rep->sampler_late, 99) * NS_TO_MS
-			  : NAN;
-		PR(13)[r] = (double)rep->overruns;
-		PR(14)
-		[r] = rep->stall[LR_PHASE_PRESSURE].count
-			  ? (double)rep->stall[LR_PHASE_PRESSURE].max * NS_TO_MS
-			  : 0;
-		PR(15)[r] = rep->have_km ? (double)k->preemptions : NAN;
-		PR(16)[r] = rep->have_km ? (double)k->evictions : NAN;
-		PR(17)[r] = rep->have_km ? (double)k->bytes_to_system : NAN;
-		PR(18)[r] = rep->have_km ? (double)k->bytes_to_vram : NAN;
-		PR(19)[r] = rep->have_km ? k->preempt_lat_p50_ns * NS_TO_MS : NAN;
-		PR(20)[r] = rep->have_km ? k->restore_lat_p50_ns * NS_TO_MS : NAN;
-		PR(21)[r] = rep->have_km ? (double)k->restores : NAN;
-		/* every kernel sample: one histogram per repetition for per_rep, merged
-		 * into the configuration's */
-		for (unsigned m = 0; m < 6; m++) {
-			const struct lr_samples *src[] = {
-			    &k->preempt_lat_ns, &k->restore_lat_ns, NULL,
-			    &k->worker_lat_ns,	&k->normal_lat_ns,  &k->normal_user_lat_ns};
-			const int col[] = {22, 23, 24, 26, 28, 29};
-
-			lr_hist_init(tmp);
-			if (ks && src[m])
-				hist_samples(tmp, src[m]);
-			else if (ks)
-				hist_bound_ratio(tmp, k);
-			/* a restore worker's cost is the time it is tied up: the mean
-			 * (total / runs); the others are typical latencies: p50 */
-			if (m == 3)
-				PR(col[m])[r] = tmp->count ? lr_hist_mean(tmp) * NS_TO_MS : NAN;
-			else
-				PR(col[m])[r] = hist_p50(tmp, m == 2 ? 1 / RATIO_SCALE : NS_TO_MS);
-			lr_hist_merge(&h[4 + m], tmp);
+			if (d->aggregation == LR_AGG_HIST) {
+				rep_hist(i, rep, tmp);
+				pr[(size_t)i * nr + r] = hist_stat(d, tmp);
+				lr_hist_merge(&h[i], tmp);
+			} else {
+				pr[(size_t)i * nr + r] = rep_value(i, rep, ub);
+			}
 		}
-		PR(25)
-		[r] = ks && k->copy_peak_bps > 0 ? k->copy_peak_bps : NAN;
-		PR(27)[r] = ks ? (double)k->samples_lost : NAN;
-		PR(30)[r] = ks ? (double)k->throttled_jobs : NAN;
 	}
-	{
-		struct lr_dvec bytes = {0};
-		struct metric m[] = {
-		    {"throughput", unit_rate, "higher",
-		     "job throughput in the baseline phase; summary over timeline windows, "
-		     "per_rep = phase mean",
-		     "baseline mean", .per_rep = PR(0)},
-		    {"throughput_bytes", "bytes/s", "higher",
-		     "throughput x bytes per unit (bytes read+written), baseline phase",
-		     "baseline mean", .per_rep = PR(1)},
-		    {"throughput_pressure", unit_rate, "higher",
-		     "job throughput in the pressure phase; summary over timeline windows",
-		     "pressure mean", .per_rep = PR(2)},
-		    {"throughput_cooldown", unit_rate, "higher",
-		     "job throughput after pressure is released; summary over timeline windows",
-		     "cooldown mean", .per_rep = PR(3)},
-		    {"throughput_retained", "ratio", "higher",
-		     "pressure-phase mean throughput / baseline mean throughput, per repetition",
-		     "value", .per_rep = PR(4)},
-		    {"stall_latency", "ms", "lower",
-		     "intervals in which every sample read the same progress, longer than "
-		     "the stall threshold, in baseline, pressure and cool-down",
-		     "max", .hist = &h[0], .hist_scale = NS_TO_MS, .per_rep = PR(5)},
-		    {"stall_latency_pressure", "ms", "lower",
-		     "stall intervals that began in the pressure phase", "max", .hist = &h[1],
-		     .hist_scale = NS_TO_MS, .per_rep = PR(14)},
-		    {"stall_count_baseline", "count", "lower",
-		     "stalls that began in the baseline phase", "value", .per_rep = PR(6)},
-		    {"stall_count_pressure", "count", "lower",
-		     "stalls that began in the pressure phase", "value", .per_rep = PR(7)},
-		    {"pressure_alloc_latency", "ms", "lower",
-		     "pressure-side allocation + touch of one chunk, until the touch completed",
-		     "p50", .hist = &h[2], .hist_scale = NS_TO_MS, .per_rep = PR(8)},
-		    {"pressure_allocated_bytes", "bytes", "higher",
-		     "bytes allocated and touched by the pressure driver", "value",
-		     .per_rep = PR(9)},
-		    {"verify_failures", "count", "lower",
-		     "mismatching elements found when verifying the job buffer after stop", "value",
-		     .per_rep = PR(10)},
-		    {"sampler_cpu", "% of one core", "lower",
-		     "CPU time of the sampler thread / its wall time", "value", .per_rep = PR(11)},
-		    {"sampler_lateness", "ms", "lower",
-		     "how late the sampler woke after each absolute deadline", "p99", .hist = &h[3],
-		     .hist_scale = NS_TO_MS, .per_rep = PR(12)},
-		    {"sampler_overruns", "count", "lower",
-		     "sample periods skipped because the sampler woke too late", "value",
-		     .per_rep = PR(13)},
-		    /* kernel-side counters (backends with kernel_metrics) */
-		    {"kernel_preemptions", "count", "lower",
-		     "kernel: queues taken off the engine for eviction, per repetition", "value",
-		     .per_rep = PR(15), .group = G_KERNEL},
-		    {"kernel_evictions", "count", "lower",
-		     "kernel: BOs of LR VMs moved out of VRAM, per repetition", "value",
-		     .per_rep = PR(16), .group = G_KERNEL},
-		    {"kernel_bytes_to_system", "bytes", "lower",
-		     "kernel: bytes copied out of VRAM (evictions), per repetition", "value",
-		     .per_rep = PR(17), .group = G_KERNEL},
-		    {"kernel_bytes_to_vram", "bytes", "lower",
-		     "kernel: bytes copied into VRAM (restores, moves), per repetition", "value",
-		     .per_rep = PR(18), .group = G_KERNEL},
-		    {"kernel_preempt_latency", "ms", "lower",
-		     "kernel: preemption requested -> queue off the engine, median per repetition "
-		     "(of every sample when the backend drains them, else of the kernel's last 64)",
-		     "p50", .per_rep = PR(19), .group = G_KERNEL},
-		    {"kernel_restore_latency", "ms", "lower",
-		     "kernel: restore start -> queue running again, median per repetition (of "
-		     "every sample when the backend drains them, else of the kernel's last 64)",
-		     "p50", .per_rep = PR(20), .group = G_KERNEL},
-		    {"kernel_restores", "count", "higher",
-		     "kernel: completed restores (queue resumed), per repetition", "value",
-		     .per_rep = PR(21), .group = G_KERNEL},
-		    /* every kernel sample, drained during the repetition */
-		    {"preempt_latency", "ms", "lower",
-		     "kernel: preemption requested -> queue off the engine (preempt fence "
-		     "signalled), every sample of the repetition",
-		     "p50", .hist = &h[4], .hist_scale = NS_TO_MS, .per_rep = PR(22),
-		     .group = G_SAMPLES},
-		    {"restore_latency", "ms", "lower",
-		     "kernel: restore start -> queue running again, every sample of the repetition",
-		     "p50", .hist = &h[5], .hist_scale = NS_TO_MS, .per_rep = PR(23),
-		     .group = G_SAMPLES},
-		    {"restore_bound_ratio", "ratio", "lower",
-		     "per restore: restore latency / (bytes it brought back / raw copy bandwidth "
-		     "of the repetition); 1 = as fast as the copies alone; restores of 0 bytes "
-		     "left out",
-		     "p50", .hist = &h[6], .hist_scale = 1 / RATIO_SCALE, .per_rep = PR(24),
-		     .group = G_SAMPLES},
-		    {"copy_bandwidth", "bytes/s", "higher",
-		     "kernel: raw copy-engine bandwidth: bytes copied / time the engine spent "
-		     "copying (clears excluded) in the fastest 20 ms counter window that copied "
-		     ">= 1 MiB, per repetition (wall time in slower windows includes the host "
-		     "descheduling UML)",
-		     "value", .per_rep = PR(25), .group = G_SAMPLES},
-		    {"restore_worker_occupancy", "ms", "lower",
-		     "kernel: wall time of each restore-worker run, computing or blocked; "
-		     "per_rep = mean (time tied up / runs)",
-		     "mean", .hist = &h[7], .hist_scale = NS_TO_MS, .per_rep = PR(26),
-		     .group = G_SAMPLES},
-		    {"kernel_samples_lost", "count", "lower",
-		     "kernel events whose latency samples the kernel's 64-entry rings overwrote "
-		     "before lrbench read them, per repetition",
-		     "value", .per_rep = PR(27), .group = G_SAMPLES},
-		    {"normal_job_latency", "ms", "lower",
-		     "kernel: normal (dma-fence) job on the shared scheduler, exec ioctl -> "
-		     "completion fence signalled",
-		     "p50", .hist = &h[8], .hist_scale = NS_TO_MS, .per_rep = PR(28),
-		     .group = G_NORMAL},
-		    {"normal_job_latency_user", "ms", "lower",
-		     "normal job as its submitter sees it: before the exec ioctl -> the wait for "
-		     "its out-syncobj returned",
-		     "p50", .hist = &h[9], .hist_scale = NS_TO_MS, .per_rep = PR(29),
-		     .group = G_NORMAL},
-		    {"throttled_lr_jobs", "count", "higher",
-		     "bounded LR jobs the throttled queues of the mixed load completed, per "
-		     "repetition",
-		     "value", .per_rep = PR(30), .group = G_LRJOBS},
-		};
+	for (size_t i = 0; i < win[LR_PHASE_BASELINE].n; i++)
+		lr_dvec_push(&bytes, win[LR_PHASE_BASELINE].v[i] * ub);
+	for (unsigned i = 0; i < LR_METRICS; i++) {
+		const struct lr_metric_def *d = &lr_metric_table[i];
+		struct metric m = {.def = d,
+				   .unit = d->unit ? d->unit : unit_rate,
+				   .primary = lr_metric_is_primary(run->sc, d),
+				   .per_rep = pr + (size_t)i * nr,
+				   .nrep = n};
+		json_t *mj;
 
-		for (size_t i = 0; i < all[LR_PHASE_BASELINE].n; i++)
-			lr_dvec_push(&bytes, all[LR_PHASE_BASELINE].v[i] * ub);
-		for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-			json_t *mj;
-
-			if (!have[m[i].group])
-				continue;
-			m[i].nrep = n;
-			if (m[i].hist)
-				lr_summary_hist(m[i].hist, m[i].hist_scale, &m[i].summary);
-			else if (i == 0)
-				lr_summary_values(all[LR_PHASE_BASELINE].v,
-						  all[LR_PHASE_BASELINE].n, &m[i].summary);
-			else if (i == 1)
-				lr_summary_values(bytes.v, bytes.n, &m[i].summary);
-			else if (i == 2)
-				lr_summary_values(all[LR_PHASE_PRESSURE].v,
-						  all[LR_PHASE_PRESSURE].n, &m[i].summary);
-			else if (i == 3)
-				lr_summary_values(all[LR_PHASE_COOLDOWN].v,
-						  all[LR_PHASE_COOLDOWN].n, &m[i].summary);
+		if (!have[d->group])
+			continue;
+		switch (d->aggregation) {
+		case LR_AGG_HIST:
+			m.hist = &h[i];
+			m.hist_scale = hist_scale_of(d);
+			lr_summary_hist(m.hist, m.hist_scale, &m.summary);
+			break;
+		case LR_AGG_WINDOWS:
+			if (i == LR_M_THROUGHPUT_BYTES)
+				lr_summary_values(bytes.v, bytes.n, &m.summary);
 			else
-				lr_summary_values(m[i].per_rep, n, &m[i].summary);
-			mj = metric_json(&m[i]);
-			if (m[i].group != G_ALWAYS)
-				json_object_set_new(mj, "source", json_string(run->backend));
-			if (cfg)
-				json_object_set_new(mj, "config", json_string(cfg));
-			json_array_append_new(list, mj);
+				lr_summary_values(win[d->phase].v, win[d->phase].n, &m.summary);
+			break;
+		case LR_AGG_REPS:
+			lr_summary_values(m.per_rep, n, &m.summary);
+			break;
 		}
-		lr_dvec_free(&bytes);
+		mj = metric_json(&m);
+		if (d->group != LR_G_ALWAYS)
+			json_object_set_new(mj, "source", json_string(run->backend));
+		if (cfg)
+			json_object_set_new(mj, "config", json_string(cfg));
+		json_array_append_new(list, mj);
 	}
-#undef PR
+out:
 	for (unsigned p = 0; p < LR_PHASES; p++)
-		lr_dvec_free(&all[p]);
+		lr_dvec_free(&win[p]);
+	lr_dvec_free(&bytes);
 	free(pr);
 	free(h);
 	free(idx);
@@ -710,6 +668,14 @@ json_t *lr_result_json(const struct lr_run *run)
 	json_object_set_new(j, "file", lr_json_string(sc->path));
 	json_object_set_new(j, "description", lr_json_string(sc->description));
 	json_object_set_new(j, "parameters", lr_scenario_to_json(sc));
+	{
+		json_t *prim = json_array();
+
+		for (unsigned i = 0; i < LR_METRICS; i++)
+			if (lr_metric_is_primary(sc, &lr_metric_table[i]))
+				json_array_append_new(prim, json_string(lr_metric_table[i].name));
+		json_object_set_new(j, "primary", prim);
+	}
 	json_object_set_new(j, "resolved",
 			    json_pack("{s:I,s:I,s:f}", "pressure_chunk_bytes",
 				      (json_int_t)run->chunk_bytes, "pressure_total_bytes",

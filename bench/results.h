@@ -8,10 +8,11 @@
 
 #include <jansson.h>
 
+#include "metric_table.h"
 #include "run.h"
 
 #define LR_RESULT_SCHEMA	 "lrbench-result"
-#define LR_RESULT_FORMAT_VERSION 1
+#define LR_RESULT_FORMAT_VERSION 2
 #define LR_RESULT_FILE		 "result.json"
 #define LR_TIMELINE_FILE	 "timeline.csv"
 #define LR_PRESSURE_FILE	 "pressure.csv"
@@ -37,6 +38,10 @@ json_t *lr_json_real(double x);
 json_t *lr_result_json(const struct lr_run *run);
 /* result.json + CSV files into run->opts.outdir. */
 int lr_result_write(struct lr_run *run, struct lr_err *err);
+
+/* Is @d a primary metric of scenario @sc: named in its `primary` list, or,
+ * when the list is empty (or @sc NULL), primary in the metric table. */
+bool lr_metric_is_primary(const struct lr_scenario *sc, const struct lr_metric_def *d);
 
 /* Host facts (no hostname). */
 json_t *lr_host_json(void);

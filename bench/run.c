@@ -92,11 +92,12 @@ static void fmt_bytes(char *buf, size_t len, double b)
 	snprintf(buf, len, "%.4g %s", b, u[i]);
 }
 
-/* One line per second on a terminal. */
+/* One progress line every status_interval_s (a terminal: every second). */
 static void *display_main(void *arg)
 {
 	struct rep_ctx *c = arg;
 	uint64_t last_t = lr_now_ns(), last_p = atomic_load(&c->sampler->last_progress);
+	uint64_t step = (uint64_t)(c->run->opts.status_interval_s * 1e9);
 	struct timespec next;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -104,7 +105,9 @@ static void *display_main(void *arg)
 		uint64_t now, p;
 		char live[32];
 
-		next.tv_sec++;
+		next.tv_nsec += (long)(step % 1000000000u);
+		next.tv_sec += (time_t)(step / 1000000000u) + next.tv_nsec / 1000000000;
+		next.tv_nsec %= 1000000000;
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
 		if (atomic_load(&c->display_stop))
@@ -128,7 +131,7 @@ static void display_start(struct rep_ctx *c)
 {
 	sigset_t all, old;
 
-	if (!c->run->opts.progress)
+	if (!(c->run->opts.status_interval_s > 0))
 		return;
 	atomic_store(&c->display_stop, false);
 	sigfillset(&all);
@@ -220,6 +223,40 @@ int lr_run_parse_configs(struct lr_run *run, const char *list, const struct lr_b
 			return lr_fail(err, LR_ERR, "configs: more than %d names", LR_MAX_CONFIGS);
 		run->configs[run->nconfigs++] = tok;
 	}
+	return LR_OK;
+}
+
+int lr_run_check(const struct lr_scenario *sc, const struct lr_backend_ops *ops, struct lr_err *err)
+{
+	static const struct {
+		const char *section, *key;
+		unsigned cap;
+	} need[] = {{"job", "queues", LR_CAP_QUEUES},
+		    {"mixed", "lr_queues", LR_CAP_MIXED},
+		    {"mixed", "normal_interval_ms", LR_CAP_MIXED}};
+	bool used[] = {sc->queues > 1, sc->mixed_lr_queues > 0, sc->mixed_normal_interval_ms > 0};
+	struct lr_run *tmp = calloc(1, sizeof(*tmp));
+	int rc;
+
+	if (!tmp)
+		return lr_fail(err, LR_ERR, "out of memory");
+	rc = lr_run_parse_configs(tmp, sc->configs, ops, err);
+	free(tmp);
+	if (rc) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return lr_fail(err, LR_ERR, "%s: %s", sc->path, msg);
+	}
+	/* job shapes the backend cannot run: refuse before anything is written */
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (used[i] && !(ops->caps & need[i].cap))
+			return lr_fail(err, LR_ERR,
+				       "%s:%d: [%s] %s: backend %s cannot run this (only backends "
+				       "with %s support do)",
+				       sc->path, lr_scenario_line(sc, need[i].section, need[i].key),
+				       need[i].section, need[i].key, ops->name,
+				       need[i].cap == LR_CAP_QUEUES ? "multi-queue" : "mixed-load");
 	return LR_OK;
 }
 
@@ -494,33 +531,11 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 	fprintf(run->timeline, "time_s,rep,phase,progress,rate,bytes_per_s\n");
 	fprintf(run->pressure, "time_s,rep,op,bytes,live_bytes,latency_ms\n");
 
-	if (lr_run_parse_configs(run, sc->configs, ops, &err)) {
-		fprintf(stderr, "lrbench: %s: %s\n", sc->path, err.msg);
+	if (lr_run_check(sc, ops, &err)) {
+		fprintf(stderr, "lrbench: %s\n", err.msg);
 		return 1;
 	}
-	/* job shapes the backend cannot run: refuse before anything is written */
-	{
-		static const struct {
-			const char *section, *key;
-			unsigned cap;
-		} need[] = {{"job", "queues", LR_CAP_QUEUES},
-			    {"mixed", "lr_queues", LR_CAP_MIXED},
-			    {"mixed", "normal_interval_ms", LR_CAP_MIXED}};
-		bool used[] = {sc->queues > 1, sc->mixed_lr_queues > 0,
-			       sc->mixed_normal_interval_ms > 0};
-
-		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-			if (used[i] && !(ops->caps & need[i].cap)) {
-				fprintf(
-				    stderr,
-				    "lrbench: %s:%d: [%s] %s: backend %s cannot run this "
-				    "(only backends with %s support do)\n",
-				    sc->path, lr_scenario_line(sc, need[i].section, need[i].key),
-				    need[i].section, need[i].key, ops->name,
-				    need[i].cap == LR_CAP_QUEUES ? "multi-queue" : "mixed-load");
-				return 1;
-			}
-	}
+	lr_run_parse_configs(run, sc->configs, ops, &err);
 	if (make_dirs(opts->outdir, &err)) {
 		fprintf(stderr, "lrbench: %s\n", err.msg);
 		return 1;

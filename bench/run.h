@@ -56,7 +56,7 @@ struct lr_run_opts {
 	const struct lr_backend_ops *ops;
 	const char *device;	     /* NULL: scenario's, else backend default */
 	const char *outdir;	     /* must not hold a result.json yet */
-	bool progress;		     /* one line per second on stdout */
+	double status_interval_s;    /* > 0: a progress line every S seconds on stdout */
 	bool inject_corruption;	     /* test hook: corrupt the job buffer ... */
 	uint64_t inject_offset;	     /* ... at this byte offset before verifying rep 1 */
 	volatile sig_atomic_t *stop; /* set by a signal handler: cancel */
@@ -111,6 +111,10 @@ const char *lr_run_rep_config(const struct lr_run *run, unsigned r);
 int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts,
 		    struct lr_run *run);
 void lr_run_fini(struct lr_run *run);
+/* What `run` refuses before it opens the device: configurations the backend
+ * lacks, job shapes it cannot run (multi-queue, [mixed] load). */
+int lr_run_check(const struct lr_scenario *sc, const struct lr_backend_ops *ops,
+		 struct lr_err *err);
 
 /* dvec helpers */
 int lr_dvec_push(struct lr_dvec *d, double x);

@@ -9,6 +9,7 @@
 
 #include <ini.h>
 
+#include "metric_table.h"
 #include "scenario.h"
 
 enum ptype {
@@ -45,6 +46,9 @@ static const struct param params[] = {
     {"scenario", "configs", P_STR, OFF(configs), 0, SZ(configs), "",
      "comma-separated backend configurations (e.g. preempt-fence, open-coded) "
      "alternated across repetitions: A B A B ...; empty = the device as it is"},
+    {"scenario", "primary", P_STR, OFF(primary), 0, SZ(primary), "",
+     "comma-separated primary metrics, the ones whose regression fails a compare (the "
+     "others are diagnostics); empty = the metric table's defaults (bench/README.md)"},
     {"scenario", "repetitions", P_U32, OFF(repetitions), 1, 1000, "3",
      "repetitions of warm-up, baseline, pressure, cool-down; --reps overrides"},
     {"scenario", "sample_rate_hz", P_DOUBLE, OFF(sample_rate_hz), 1, 100000, "1000",
@@ -349,7 +353,22 @@ struct parse_ctx {
 	int err_line; /* first error */
 	char err[400];
 	bool seen_section[8];
+	const char *const *sets; /* --set overrides, applied after the file */
+	char where[PATH_MAX + 64];
 };
+
+/* Lines of --set overrides: LR_SET_LINE + index of the override. */
+#define LR_SET_LINE 1000000
+
+/* "file:line" of a key, or "--set section.key=value" when an override set it. */
+static const char *where(struct parse_ctx *c, int line)
+{
+	if (line >= LR_SET_LINE)
+		snprintf(c->where, sizeof(c->where), "--set %.200s", c->sets[line - LR_SET_LINE]);
+	else
+		snprintf(c->where, sizeof(c->where), "%.4000s:%d", c->fname, line);
+	return c->where;
+}
 
 static char *line_reader(char *str, int num, void *stream)
 {
@@ -436,43 +455,64 @@ static int validate(struct parse_ctx *c, struct lr_err *err)
 	for (const char *s = sc->name; *s; s++)
 		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
 			return lr_fail(err, LR_ERR,
-				       "%s:%d: [scenario] name: '%s': only letters, digits, "
+				       "%s: [scenario] name: '%s': only letters, digits, "
 				       "'_', '.', '-'",
-				       c->fname, sc->line[param_index("scenario", "name")],
+				       where(c, sc->line[param_index("scenario", "name")]),
 				       sc->name);
 	if (!*sc->name)
-		return lr_fail(err, LR_ERR, "%s:%d: [scenario] name: empty name", c->fname,
-			       sc->line[param_index("scenario", "name")]);
+		return lr_fail(err, LR_ERR, "%s: [scenario] name: empty name",
+			       where(c, sc->line[param_index("scenario", "name")]));
 	if (!*sc->backend)
-		return lr_fail(err, LR_ERR, "%s:%d: [scenario] backend: empty value", c->fname,
-			       sc->line[param_index("scenario", "backend")]);
+		return lr_fail(err, LR_ERR, "%s: [scenario] backend: empty value",
+			       where(c, sc->line[param_index("scenario", "backend")]));
+	for (const char *p = sc->primary; *p;) {
+		char name[64];
+		size_t len;
+		const struct lr_metric_def *d;
+
+		p += strspn(p, " \t,");
+		len = strcspn(p, ",");
+		while (len && strchr(" \t", p[len - 1]))
+			len--;
+		if (!len)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 63 ? len : 63), p);
+		d = lr_metric_find(name);
+		if (!d || d->direction == LR_DIR_NONE)
+			return lr_fail(err, LR_ERR, "%s: [scenario] primary: '%s': %s",
+				       where(c, sc->line[param_index("scenario", "primary")]), name,
+				       d ? "a count that is never judged (direction none) cannot "
+					   "be primary"
+					 : "not a metric (lrbench list --json shows the metric "
+					   "table)");
+		p += strcspn(p, ",");
+	}
 	if (sc->stall_threshold_ms < 2000.0 / sc->sample_rate_hz) {
 		l = LINE_OF("scenario", "stall_threshold_ms", "scenario", "sample_rate_hz");
 		return lr_fail(err, LR_ERR,
-			       "%s:%d: [scenario] stall_threshold_ms: %g ms is shorter than two "
+			       "%s: [scenario] stall_threshold_ms: %g ms is shorter than two "
 			       "sample periods at %g Hz (%g ms): stalls could not be resolved",
-			       c->fname, l, sc->stall_threshold_ms, sc->sample_rate_hz,
+			       where(c, l), sc->stall_threshold_ms, sc->sample_rate_hz,
 			       2000.0 / sc->sample_rate_hz);
 	}
 	if (sc->timeline_ms < 1000.0 / sc->sample_rate_hz) {
 		l = LINE_OF("scenario", "timeline_ms", "scenario", "sample_rate_hz");
 		return lr_fail(err, LR_ERR,
-			       "%s:%d: [scenario] timeline_ms: %g ms is shorter than one sample "
+			       "%s: [scenario] timeline_ms: %g ms is shorter than one sample "
 			       "period at %g Hz",
-			       c->fname, l, sc->timeline_ms, sc->sample_rate_hz);
+			       where(c, l), sc->timeline_ms, sc->sample_rate_hz);
 	}
 	if (sc->pattern != LR_PATTERN_NONE && sc->pressure_s <= 0) {
 		l = LINE_OF("phases", "pressure_s", "pressure", "pattern");
 		return lr_fail(err, LR_ERR,
-			       "%s:%d: [phases] pressure_s: must be > 0 with pattern = %s",
-			       c->fname, l, lr_pattern_name(sc->pattern));
+			       "%s: [phases] pressure_s: must be > 0 with pattern = %s",
+			       where(c, l), lr_pattern_name(sc->pattern));
 	}
 	if (sc->chunk.relative == sc->total.relative &&
 	    (sc->chunk.relative ? sc->chunk.fraction > sc->total.fraction
 				: sc->chunk.bytes > sc->total.bytes)) {
 		l = LINE_OF("pressure", "chunk", "pressure", "total");
-		return lr_fail(err, LR_ERR, "%s:%d: [pressure] chunk: larger than total", c->fname,
-			       l);
+		return lr_fail(err, LR_ERR, "%s: [pressure] chunk: larger than total", where(c, l));
 	}
 	/* [mixed] keys that would be silently ignored */
 	if (!sc->mixed_lr_queues)
@@ -480,26 +520,25 @@ static int validate(struct parse_ctx *c, struct lr_err *err)
 			 (const char *const[]){"lr_in_flight", "lr_job_bytes", NULL};
 		     *k; k++)
 			if ((l = sc->line[param_index("mixed", *k)]))
-				return lr_fail(
-				    err, LR_ERR,
-				    "%s:%d: [mixed] %s: has no effect with lr_queues = 0", c->fname,
-				    l, *k);
+				return lr_fail(err, LR_ERR,
+					       "%s: [mixed] %s: has no effect with lr_queues = 0",
+					       where(c, l), *k);
 	if (sc->mixed_normal_interval_ms == 0 &&
 	    (l = sc->line[param_index("mixed", "normal_job_bytes")]))
 		return lr_fail(err, LR_ERR,
-			       "%s:%d: [mixed] normal_job_bytes: has no effect with "
+			       "%s: [mixed] normal_job_bytes: has no effect with "
 			       "normal_interval_ms = 0",
-			       c->fname, l);
+			       where(c, l));
 	if (sc->mixed_normal_interval_ms > 0 && sc->mixed_normal_interval_ms < 1)
 		return lr_fail(err, LR_ERR,
-			       "%s:%d: [mixed] normal_interval_ms: %g: 0 (none) or at least 1 ms",
-			       c->fname, sc->line[param_index("mixed", "normal_interval_ms")],
+			       "%s: [mixed] normal_interval_ms: %g: 0 (none) or at least 1 ms",
+			       where(c, sc->line[param_index("mixed", "normal_interval_ms")]),
 			       sc->mixed_normal_interval_ms);
 	if (sc->mixed_lr_job_bytes % 4 || sc->mixed_normal_job_bytes % 4) {
 		const char *k = sc->mixed_lr_job_bytes % 4 ? "lr_job_bytes" : "normal_job_bytes";
 
-		return lr_fail(err, LR_ERR, "%s:%d: [mixed] %s: not a multiple of 4 bytes",
-			       c->fname, sc->line[param_index("mixed", k)], k);
+		return lr_fail(err, LR_ERR, "%s: [mixed] %s: not a multiple of 4 bytes",
+			       where(c, sc->line[param_index("mixed", k)]), k);
 	}
 #undef LINE_OF
 	return LR_OK;
@@ -526,9 +565,50 @@ static void set_defaults(struct lr_scenario *sc)
 		}
 }
 
-static int parse_file(FILE *f, const char *fname, struct lr_scenario *sc, struct lr_err *err)
+/* Apply the --set overrides "section.key=value" (NULL-terminated list),
+ * checked like a line of the file. */
+static int apply_sets(struct parse_ctx *c, struct lr_err *err)
 {
-	struct parse_ctx c = {.sc = sc, .fname = fname, .f = f};
+	for (unsigned k = 0; c->sets && c->sets[k]; k++) {
+		const char *arg = c->sets[k], *eq = strchr(arg, '='), *dot = strchr(arg, '.');
+		char section[64], key[64], msg[300];
+		int i;
+
+		if (!eq || !dot || dot > eq || dot == arg || eq == dot + 1)
+			return lr_fail(err, LR_ERR,
+				       "--set %s: expected section.key=value (e.g. "
+				       "scenario.repetitions=5)",
+				       arg);
+		snprintf(section, sizeof(section), "%.*s", (int)(dot - arg < 63 ? dot - arg : 63),
+			 arg);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1 < 63 ? eq - dot - 1 : 63),
+			 dot + 1);
+		i = param_index(section, key);
+		if (i < 0) {
+			bool known_section = false;
+
+			for (unsigned j = 0; j < NPARAMS; j++)
+				known_section |= !strcmp(params[j].section, section);
+			return lr_fail(err, LR_ERR,
+				       known_section
+					   ? "--set %s: [%s] %s: unknown key (lrbench --help "
+					     "lists the keys)"
+					   : "--set %s: [%s]: unknown section (scenario, job, "
+					     "phases, pressure, mixed)",
+				       arg, section, key);
+		}
+		if (set_param(c->sc, &params[i], eq + 1, msg, sizeof(msg)))
+			return lr_fail(err, LR_ERR, "--set %s: [%s] %s: %s", arg, section, key,
+				       msg);
+		c->sc->line[i] = LR_SET_LINE + (int)k;
+	}
+	return LR_OK;
+}
+
+static int parse_file(FILE *f, const char *fname, struct lr_scenario *sc, const char *const *sets,
+		      struct lr_err *err)
+{
+	struct parse_ctx c = {.sc = sc, .fname = fname, .f = f, .sets = sets};
 	const char *base;
 	int rc;
 
@@ -556,17 +636,25 @@ static int parse_file(FILE *f, const char *fname, struct lr_scenario *sc, struct
 		if (n > 4 && !strcmp(sc->name + n - 4, ".ini"))
 			sc->name[n - 4] = '\0';
 	}
+	if (apply_sets(&c, err))
+		return LR_ERR;
 	return validate(&c, err);
 }
 
 int lr_scenario_load(const char *path, struct lr_scenario *sc, struct lr_err *err)
+{
+	return lr_scenario_load_sets(path, NULL, sc, err);
+}
+
+int lr_scenario_load_sets(const char *path, const char *const *sets, struct lr_scenario *sc,
+			  struct lr_err *err)
 {
 	FILE *f = fopen(path, "r");
 	int rc;
 
 	if (!f)
 		return lr_fail(err, LR_ERR, "%s: %s", path, strerror(errno));
-	rc = parse_file(f, path, sc, err);
+	rc = parse_file(f, path, sc, sets, err);
 	fclose(f);
 	return rc;
 }
@@ -584,7 +672,7 @@ int lr_scenario_parse_string(const char *text, const char *fname, struct lr_scen
 	}
 	if (!f)
 		return lr_fail(err, LR_ERR, "%s: fmemopen: %s", fname, strerror(errno));
-	rc = parse_file(f, fname, sc, err);
+	rc = parse_file(f, fname, sc, NULL, err);
 	fclose(f);
 	return rc;
 }

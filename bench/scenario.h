@@ -39,6 +39,7 @@ struct lr_scenario {
 	char backend[32];
 	char device[128];  /* "" = backend default */
 	char configs[256]; /* "" = none; else comma-separated backend configs */
+	char primary[512]; /* "" = the metric table's; else comma-separated metric names */
 
 	uint32_t repetitions;
 	double sample_rate_hz;
@@ -69,6 +70,12 @@ struct lr_scenario {
 /* Parse @path into @sc (defaults first). LR_OK, or LR_ERR with
  * "file:line: [section] key: problem" in @err. */
 int lr_scenario_load(const char *path, struct lr_scenario *sc, struct lr_err *err);
+/* Same, then the overrides @sets ("section.key=value", NULL-terminated),
+ * each checked like a line of the file (unknown section or key, bad value),
+ * then the cross-key rules over the result. Errors caused by an override
+ * name it ("--set job.queues=0: ..."). */
+int lr_scenario_load_sets(const char *path, const char *const *sets, struct lr_scenario *sc,
+			  struct lr_err *err);
 /* Same, from a string; @fname is used in messages only. */
 int lr_scenario_parse_string(const char *text, const char *fname, struct lr_scenario *sc,
 			     struct lr_err *err);

@@ -13,9 +13,13 @@ targets on stdout.
 
 All statistics come from `lrbench compare --json` (the same code as the
 terminal comparison): per configuration a self-comparison gives median,
-min, max, stddev; between configurations, preempt-fence<S> is compared with
-open-coded<S> (S = "" or a suffix such as "-q8"), any other configuration
-with open-coded (when present, else the first).
+min, max, stddev and a 95 % interval of the median; between configurations,
+preempt-fence<S> is compared with open-coded<S> (S = "" or a suffix such as
+"-q8"), any other configuration with open-coded (when present, else the
+first): ratio of medians, its confidence interval (at the level compare's
+Holm procedure tested it) and the verdict. A target is "met" only when that
+interval lies entirely on the met side of the goal, "missed" when entirely
+on the other side, otherwise "inconclusive".
 
 Environment: LRBENCH (default build/bin/lrbench of this tree).
 Exit 0 on success, 1 when lrbench fails, 2 on usage or input errors.
@@ -89,8 +93,8 @@ class Run:
         except (OSError, ValueError) as e:
             die(f"{path}: cannot read: {e}")
         if (not isinstance(self.doc, dict) or self.doc.get("schema") != "lrbench-result"
-                or self.doc.get("format_version") != 1):
-            die(f"{path}: not an lrbench-result v1 document")
+                or self.doc.get("format_version") not in (1, 2)):
+            die(f"{path}: not an lrbench-result v1 or v2 document")
         if not isinstance(self.doc.get("metrics", []), list):
             die(f"{path}: metrics: not an array")
         self.path = path
@@ -118,15 +122,16 @@ class Run:
         except OSError as e:
             die(f"{cmd[0]}: cannot run: {e}", 1)
         res = None
-        if p.returncode not in (0, 1):
-            msg = p.stderr.strip().splitlines()
-            if not (msg and "no metric has data" in msg[0]):
-                die(f"{' '.join(cmd)}: exit {p.returncode}: {' '.join(msg)}", 1)
-        else:
+        msg = p.stderr.strip().splitlines()
+        if p.returncode in (0, 1) and p.stdout.strip():
+            # exit 1: a primary regressed or the run did not pass (the page says
+            # the status): the document is still complete
             try:
                 res = json.loads(p.stdout)
             except ValueError as e:
                 die(f"{' '.join(cmd)}: unreadable output: {e}", 1)
+        elif not any("no metric has data" in m for m in msg):
+            die(f"{' '.join(cmd)}: exit {p.returncode}: {' '.join(msg)}", 1)
         self._cmp[key] = res
         return res
 
@@ -198,17 +203,31 @@ def side_cell(side):
             f"{'' if sd is None or side['n'] < 2 else f', ±{sd:.1f} %'}, n={side['n']}</span></td>")
 
 
+def ci_text(row):
+    ci = row.get("ci")
+    if not ci:
+        return ""
+    if ci.get("lo") is None:
+        return f"no {ci['level'] * 100:.3g} % interval at these repetitions"
+    if ci["of"] == "ratio":
+        return f"{ci['lo']:.3g}–{ci['hi']:.3g} ({ci['level'] * 100:.3g} %)"
+    return f"B − A {ci['lo']:+.3g} to {ci['hi']:+.3g} ({ci['level'] * 100:.3g} %)"
+
+
 def verdict_cell(row):
     v = row["verdict"]
-    cls = {"regression": "bad", "improvement": "good"}.get(v, "")
+    cls = {"regressed": "bad" if row.get("role") == "primary" else "", "improved": "good"}.get(v, "")
     ch = row.get("change_pct")
     ch = ch if isinstance(ch, str) else (None if ch is None else f"{ch:+.1f} %")
-    text = {"unchanged": "not significant", "no-data": "no data on one side"}.get(v, v)
-    na, nb = (row.get("a") or {}).get("n") or 0, (row.get("b") or {}).get("n") or 0
-    if v in ("regression", "improvement") and min(na, nb) < 3:
-        text += f" (only {min(na, nb)} rep{'s' if min(na, nb) > 1 else ''} on one side)"
-    return (f"<td>{fmt(row.get('ratio'))}</td><td>{esc(ch or '–')}</td>"
-            f"<td class='{cls}'>{esc(text)}</td>")
+    text = {"no-data": "no data on one side", "not-judged": "not judged (a count)"}.get(v, v)
+    if v == "regressed" and row.get("role") != "primary":
+        text += " (diagnostic)"
+    if row.get("p_adjusted") is not None:
+        text += f", p = {row['p_adjusted']:.2g}"
+    return (f"<td>{fmt(row.get('ratio'))}<br><span class=spread>{esc(ci_text(row))}</span></td>"
+            f"<td>{esc(ch or '–')}</td><td class='{cls}'>{esc(text)}"
+            + (f"<br><span class=spread>{esc(row['note'])}</span>" if row.get("note") else "")
+            + "</td>")
 
 
 def metric_names(run, cfgs):
@@ -228,8 +247,9 @@ def one_table(run, cfgs, pairs):
     head = "<tr><th>metric</th><th>unit</th><th>better</th>"
     head += "".join(f"<th>{esc(c or 'median')}<br><span class=spread>"
                     f"{'median; ' if c else ''}min – max, ±stddev, n</span></th>" for c in cfgs)
-    head += "".join(f"<th>{esc(b)} / {esc(a)}<br><span class=spread>ratio of medians</span></th>"
-                    f"<th>%change<br><span class=spread>of means</span></th><th>significant?</th>"
+    head += "".join(f"<th>{esc(b)} / {esc(a)}<br><span class=spread>ratio of medians, "
+                    f"confidence interval</span></th>"
+                    f"<th>%change<br><span class=spread>of medians</span></th><th>verdict</th>"
                     for a, b in pairs)
     head += "</tr>"
     body = ""
@@ -252,11 +272,15 @@ def summary_html(run):
         c = cfgs[0] if cfgs else None
         return one_table(run, [c], [])
     pairs = run.pairs()
-    thr = next((run.compare(a, b)["threshold_pct"] for a, b in pairs if run.compare(a, b)), 5)
-    note = (f"<p class=note>Significant: the per-repetition ranges of the two configurations "
-            f"do not overlap and the change of the means exceeds {thr:g} % (lkp-tests style; "
-            f"<code>lrbench compare</code>). Regression/improvement follow each metric's "
-            f"better direction.</p>")
+    doc = next((run.compare(a, b) for a, b in pairs if run.compare(a, b)), None) or {}
+    note = (f"<p class=note>Verdicts of <code>lrbench compare</code>: exact rank test of the "
+            f"per-repetition values, weighted Holm over every judged metric of the pair "
+            f"(family-wise false-alarm rate ≤ {doc.get('alpha', 0.05) * 100:g} %; primary "
+            f"metrics share {doc.get('primary_share', 0.8) * 100:g} % of it). "
+            f"improved/regressed: significant, by each metric's better direction; unchanged: "
+            f"the interval lies within ±{doc.get('equivalence_pct', 5):g} %; inconclusive: "
+            f"neither (too few repetitions or too much noise). Only a primary metric's "
+            f"regression fails a compare.</p>")
     # several mode pairs with a suffix each (scaling: -q1 ... -q8): one table per pair
     if len(pairs) > 1 and all(b.startswith(CANDIDATE) and a.startswith(BASELINE)
                               for a, b in pairs):
@@ -292,22 +316,44 @@ def target_rows(runs):
             stat = run.per_rep_stat(metric)
             stat = f" of the per-repetition {stat}" if stat and stat != "value" else ""
             value = row["b"]["median"] if a is None else row.get("ratio")
-            verdict, cls = "", "na"
+            if a is None:
+                ci = dict(row["b"].get("median_ci") or {}, of="median")
+            else:
+                ci = row.get("ci") or {}
+            lo, hi = ci.get("lo"), ci.get("hi")
             if value is None:
                 measured = (f"ratio undefined: the median of {a} is 0 "
                             f"({b}: {row['b']['median']:.4g})")
+            elif a is None:
+                measured = f"median{stat} = {value:.3g}"
+                other = run.row(BASELINE, BASELINE, metric) if BASELINE in run.cfgs else None
+                if other and other["a"] and other["a"]["n"]:
+                    measured += f" ({BASELINE}: {other['a']['median']:.3g})"
             else:
-                met = value <= bound if op == "<=" else value >= bound
-                if a is None:
-                    measured = f"median{stat} = {value:.3g}"
-                    other = run.row(BASELINE, BASELINE, metric) if BASELINE in run.cfgs else None
-                    if other and other["a"] and other["a"]["n"]:
-                        measured += f" ({BASELINE}: {other['a']['median']:.3g})"
-                else:
-                    measured = f"{b} / {a} = {value:.3g} ({row['verdict']})"
-                    if stat:
-                        measured += f"; medians{stat}"
-                verdict, cls = ("met", "good") if met else ("missed", "bad")
+                measured = f"{b} / {a} = {value:.3g}"
+                if stat:
+                    measured += f"; medians{stat}"
+            if ci.get("of") == "difference":
+                why = "a value is 0 or negative: no interval of the ratio"
+            elif lo is None or hi is None:
+                n = min(row["a"]["n"] if a is not None else row["b"]["n"], row["b"]["n"])
+                why = f"{n} repetitions support no interval at {ci.get('level', 0.95) * 100:.3g} %"
+            else:
+                why = None
+                measured += (f", {ci.get('level', 0.95) * 100:.3g} % interval "
+                             f"{lo:.3g}–{hi:.3g}")
+            if a is not None and row.get("verdict"):
+                measured += f" ({row['verdict']})"
+            if why or value is None:
+                verdict, cls = "inconclusive", "na"
+                if why:
+                    measured += f" ({why})"
+            elif (hi <= bound) if op == "<=" else (lo >= bound):
+                verdict, cls = "met", "good"
+            elif (lo > bound) if op == "<=" else (hi < bound):
+                verdict, cls = "missed", "bad"
+            else:
+                verdict, cls = "inconclusive", "na"
             found.append((run, measured, verdict, cls))
         out.append((t, found))
     return out
@@ -384,10 +430,12 @@ SUMMARY_NOTE = """<p class=note>Per metric, the median of the per-repetition val
 value is: <code>per_rep_stat</code> in result.json), the range and sample standard deviation
 over repetitions. Definitions: results/README.md.</p>"""
 TARGETS_NOTE = """<p class=note>The targets of the headline comparison (issue 5), preempt-fence
-against open-coded on the vlr device; ratios are medians of the candidate over the baseline.
-Met/missed compares that ratio (or median) with the goal as measured; the verdict in parentheses
-is <code>lrbench compare</code>'s: "unchanged" means the difference is not significant over these
-repetitions, so a met or missed beside it may flip in another run.</p>"""
+against open-coded on the vlr device; ratios are medians of the candidate over the baseline, with
+the confidence interval <code>lrbench compare</code> gives (at the level its Holm procedure tested
+that metric; for a target on one configuration's median, a 95 % order-statistics interval). A
+target is <b>met</b> only when the whole interval lies on the met side of the goal, <b>missed</b>
+when it lies wholly on the other side, otherwise <b>inconclusive</b> (more repetitions
+needed).</p>"""
 
 
 def write_page(run_dir, title, body):

@@ -5,6 +5,10 @@ Beyond the schema it checks what a schema cannot: metrics are unique by
 name + config, and every histogram's bin counts add up to its summary n.
 
 Usage: scripts/validate-result.py RESULT.json|DIR [...]
+       scripts/validate-result.py --metric-table LIST.json
+The second form checks that the schema's per-metric pins and the metric
+table in results/README.md agree with the metric table of lrbench
+(`lrbench list --json` written to LIST.json; bench/metric_table.c).
 Exit 0 when all validate, 1 when one does not, 2 on usage errors.
 Runs with Debian's python3 and python3-jsonschema (/usr/bin/python3 on purpose:
 a pyenv python earlier in PATH may lack the module).
@@ -20,6 +24,61 @@ except ImportError:
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA = os.path.join(HERE, "..", "results", "lrbench-result.schema.json")
+README = os.path.join(HERE, "..", "results", "README.md")
+
+
+def pins_of(table):
+    """The schema's metric_v2 pins the metric table implies."""
+    pins = []
+    for t in table:
+        then = {"properties": {"direction": {"const": t["direction"]},
+                               "aggregation": {"const": t["aggregation"]}},
+                "required": ["role", "aggregation"]}
+        if t["unit"] != "<unit>/s":
+            then["properties"]["unit"] = {"const": t["unit"]}
+        if t["aggregation"] == "histogram":
+            then["required"].append("histogram")
+        pins.append({"if": {"properties": {"name": {"const": t["name"]}}, "required": ["name"]},
+                     "then": then})
+    return pins
+
+
+def readme_rows():
+    """{name: (unit, better, role)} from the README's metric tables: rows
+    "| `name` | unit | better | role | ..." (a cell may list several names)."""
+    rows = {}
+    with open(README) as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) < 4 or not cells[0].startswith("`"):
+                continue
+            for name in cells[0].replace("`", "").split(","):
+                rows[name.strip()] = (cells[1].replace("`", ""), cells[2], cells[3])
+    return rows
+
+
+def check_table(path, schema):
+    with open(path) as f:
+        table = json.load(f)["metrics"]
+    errors = []
+    if schema["$defs"]["metric_v2"]["allOf"] != pins_of(table):
+        errors.append("schema: $defs/metric_v2 pins differ from the metric table "
+                      "(regenerate them from lrbench list --json)")
+    rows = readme_rows()
+    for t in table:
+        want = (t["unit"], t["direction"], t["role"])
+        got = rows.get(t["name"])
+        if got != want:
+            errors.append(f"results/README.md: {t['name']}: row says {got}, "
+                          f"the metric table {want} (unit, better, role)")
+    for name in rows:
+        if not any(t["name"] == name for t in table):
+            errors.append(f"results/README.md: {name}: not in the metric table")
+    for e in errors:
+        print(f"validate-result: {e}", file=sys.stderr)
+    if not errors:
+        print(f"metric table: {len(table)} metrics; schema pins and results/README.md agree")
+    return 1 if errors else 0
 
 
 def semantic_errors(doc):
@@ -47,6 +106,11 @@ def main(argv):
         return 2
     with open(SCHEMA) as f:
         schema = json.load(f)
+    if argv[1] == "--metric-table":
+        if len(argv) != 3:
+            print(__doc__.strip(), file=sys.stderr)
+            return 2
+        return check_table(argv[2], schema)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     validator = cls(schema)

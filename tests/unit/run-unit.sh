@@ -12,7 +12,7 @@ shift
 pass=0 fail=0 skip=0
 
 out=$(mktemp -d /tmp/lrbench-unit-XXXXXX)
-trap 'rm -rf "$out"' EXIT
+trap '[ -n "${LR_UNIT_KEEP:-}" ] || rm -rf "$out"' EXIT
 export LR_UNIT_OUT=$out/results LR_SCENARIO_DIR=$PWD/bench/scenarios
 mkdir -p "$LR_UNIT_OUT"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
@@ -98,12 +98,46 @@ run_quiet "merge-runs.py" scripts/merge-runs.py "$merged" open-coded="$pass_dir"
 run_quiet "plots.sh merged" scripts/plots.sh "$merged"
 check_plots "$merged"
 run_quiet "report.sh merged" env LRBENCH="$lrb" scripts/report.sh "$merged"
-# the same data twice: the no-worse targets are measured (ratio 1), the vlr-only ones are not
-check_report "$merged" "preempt-fence / open-coded = 1 (unchanged)" 2
-grep -q "<td class='good'>met</td>" "$merged/report.html" &&
+# the same data twice: the no-worse targets are measured (ratio 1) but 2 repetitions
+# per side support no interval: inconclusive; the vlr-only ones are not measured
+check_report "$merged" "preempt-fence / open-coded = 1[;a-z -]*(inconclusive)" 2
+[ "$(grep -c "<td class='na'>inconclusive</td>" "$merged/report.html")" -eq 2 ] &&
+	! grep -q "<td class='good'>met</td>" "$merged/report.html" &&
 	[ "$(grep -o 'not measured in this run' "$merged/report.html" | wc -l)" -eq 4 ] &&
-	ok "report: merged: targets with data measured, the others not" ||
+	ok "report: merged: 2 repetitions -> targets inconclusive, the others not measured" ||
 	bad "report: merged: targets section wrong"
+# targets judged by their interval: 8 repetitions per mode, throughput retained equal
+# (met: the interval is above 1/1.05), stall twice as long (missed: the interval is
+# above 1.05), normal-job latency noisy around 0.5 (inconclusive)
+verdicts=$out/verdicts
+mkdir -p "$verdicts"
+/usr/bin/python3 - "$pass_dir/result.json" "$verdicts/result.json" <<-'PY'
+	import json, random, sys
+	doc = json.load(open(sys.argv[1]))
+	rng = random.Random(5)
+	def metric(name, unit, direction, cfg, centre, cv):
+	    return {"name": name, "unit": unit, "direction": direction, "role": "primary",
+	            "aggregation": "repetitions", "description": "synthetic", "config": cfg,
+	            "summary": {"n": 0, "min": None, "p50": None, "p90": None, "p99": None,
+	                        "max": None, "mean": None, "stddev": None},
+	            "per_rep": [centre * (1 + cv * rng.gauss(0, 1)) for _ in range(8)],
+	            "per_rep_stat": "value"}
+	ms = []
+	for cfg, k in (("open-coded", 1.0), ("preempt-fence", 2.0)):
+	    ms.append(metric("throughput_retained", "ratio", "higher", cfg, 0.9, 0.005))
+	    ms.append(metric("stall_latency", "ms", "lower", cfg, 10 * k, 0.02))
+	    ms.append(metric("normal_job_latency", "ms", "lower", cfg, 4 / k, 0.6))
+	doc["metrics"] = ms
+	json.dump(doc, open(sys.argv[2], "w"))
+PY
+if LRBENCH=$lrb scripts/report.py "$verdicts" >"$out/verdicts.log" 2>&1 &&
+	grep -A1 "throughput_retained >=" "$out/verdicts.log" | grep -q ": met$" &&
+	grep -A1 "stall_latency <=" "$out/verdicts.log" | grep -q ": missed$" &&
+	grep -A1 "normal_job_latency <=" "$out/verdicts.log" | grep -q ": inconclusive$"; then
+	ok "report: targets met / missed / inconclusive by their confidence intervals"
+else
+	bad "report: interval verdicts: $(grep -A1 'throughput_retained >=\|stall_latency <=\|normal_job_latency <=' "$out/verdicts.log" | head -8)"
+fi
 # a skipped run: no plots, a report that says why and that nothing was measured
 skip_dir=$LR_UNIT_OUT/run-skip
 o=$(scripts/plots.sh "$skip_dir" 2>&1)
@@ -121,7 +155,7 @@ o=$(scripts/plots.sh "$out/nothing" 2>&1)
 	bad "plots.sh: missing result: $o"
 mkdir -p "$out/garbage" && echo '{"schema": "x"}' >"$out/garbage/result.json"
 o=$(LRBENCH=$lrb scripts/report.sh "$out/garbage" 2>&1)
-[ $? -eq 2 ] && grep -q "not an lrbench-result v1 document" <<<"$o" &&
+[ $? -eq 2 ] && grep -q "not an lrbench-result v1 or v2 document" <<<"$o" &&
 	ok "report.sh: foreign document -> 2" || bad "report.sh: foreign document: $o"
 
 # 3. every result.json the tests wrote validates against the schema
@@ -137,9 +171,32 @@ while IFS= read -r r; do
 done < <(find "$LR_UNIT_OUT" -name result.json | sort)
 [ "$found" -eq 1 ] || bad "schema: the tests wrote no result.json"
 
+# the metric table is the source: the schema's pins and results/README.md follow it
+if "$build/bin/lrbench" list --json >"$out/list.json" 2>"$out/list.err" &&
+	msg=$(/usr/bin/python3 scripts/validate-result.py --metric-table "$out/list.json" 2>&1); then
+	ok "schema + results/README.md agree with the metric table: $msg"
+else
+	bad "metric table: $(cat "$out/list.err") $msg"
+fi
+# ... and the checker notices a README row that disagrees
+sed 's/^| `kernel_restores` | count | none |/| `kernel_restores` | count | higher |/' results/README.md >"$out/README.md"
+if /usr/bin/python3 - "$out/list.json" "$out/README.md" <<-'PY' >/dev/null 2>&1; then
+	import importlib.util, sys
+	spec = importlib.util.spec_from_file_location("v", "scripts/validate-result.py")
+	v = importlib.util.module_from_spec(spec)
+	spec.loader.exec_module(v)
+	v.README = sys.argv[2]
+	import json
+	sys.exit(v.check_table(sys.argv[1], json.load(open(v.SCHEMA))))
+PY
+	bad "metric table: a wrong direction in results/README.md was accepted"
+else
+	ok "metric table: a wrong direction in results/README.md is rejected"
+fi
+
 # the validator must reject a broken document (it is not a rubber stamp)
 broken=$out/broken.json
-sed -e 's/"format_version": 1/"format_version": 7/' \
+sed -e 's/"format_version": 2/"format_version": 7/' \
 	"$(find "$LR_UNIT_OUT" -name result.json | head -1)" >"$broken"
 if /usr/bin/python3 scripts/validate-result.py "$broken" >/dev/null 2>&1; then
 	bad "schema: a wrong format_version was accepted"
@@ -204,31 +261,40 @@ expect 2 "bad.ini:3: \[job\] work_groups: 'lots'" run "$out/bad.ini"
 expect 2 "backend 'nope' unknown" run smoke --backend nope -o "$out/x"
 expect 2 "run: unexpected argument 'extra'" run smoke extra
 expect 1 "no such file or directory" show "$out/nothing"
+expect 1 "no such file or directory" show --json "$out/nothing"
 echo '{"schema": "something-else"}' >"$out/other.json"
 expect 1 "not an lrbench-result document" show "$out/other.json"
 expect 1 "bad.ini:1: invalid token" show "$out/bad.ini"
 expect 0 "status +pass" show "$LR_UNIT_OUT/run-pass"
 expect 0 "stall_latency_pressure" show "$LR_UNIT_OUT/run-pass/result.json"
 
-# compare: exit 1 exactly on a significant change in the worse direction
+# compare: exit 1 exactly on a primary regression or an input that did not pass
 c=$LR_UNIT_OUT/compare
-expect 1 "latency .* \+20\.0% .*REGRESSION" compare "$c/base.json" "$c/slower.json"
-expect 0 "0 regressions, 1 improvement" compare "$c/slower.json" "$c/faster.json"
-expect 1 "throughput .* -20\.0% .*REGRESSION" compare "$c/base.json" "$c/low-throughput.json"
-expect 0 "0 regressions, 0 improvements, 3 unchanged" compare "$c/base.json" "$c/noisy.json"
-expect 0 "below threshold" compare --threshold 25 "$c/base.json" "$c/slower.json"
-expect 1 "verify_failures .*\+inf% .*REGRESSION" compare "$c/base.json" "$c/verify-failures.json"
-expect 0 "latency .*improvement" compare "$c/two-configs.json" "$c/two-configs.json" \
+expect 1 "latency .* \+20\.0% .*REGRESSED" compare "$c/base.json" "$c/slower.json"
+expect 0 "0 regressed \(0 primary\), 1 improved" compare "$c/slower.json" "$c/faster.json"
+expect 1 "throughput .* -20\.0% .*REGRESSED" compare "$c/base.json" "$c/low-throughput.json"
+expect 0 "latency .* inconclusive" compare "$c/base.json" "$c/noisy.json"
+expect 0 "throughput .* unchanged" compare "$c/base.json" "$c/noisy.json"
+expect 0 "latency .* unchanged" compare --threshold 25 "$c/base.json" "$c/base.json"
+# a diagnostic's regression is reported, never fails the compare
+expect 0 "verify_failures .*\+inf% .*regressed \(diagnostic\)" compare "$c/base.json" \
+	"$c/verify-failures.json"
+expect 0 "latency .*improved" compare "$c/two-configs.json" "$c/two-configs.json" \
 	--a-config open-coded --b-config preempt-fence
-expect 1 "latency@preempt-fence .*REGRESSION" compare "$c/two-configs.json" "$c/two-configs-b.json"
-expect 0 "0 regressions, 0 improvements" compare "$LR_UNIT_OUT/run-pass" "$LR_UNIT_OUT/run-pass"
+expect 1 "latency@preempt-fence .*REGRESSED" compare "$c/two-configs.json" "$c/two-configs-b.json"
+expect 0 "0 regressed \(0 primary\), 0 improved" compare "$LR_UNIT_OUT/run-pass" "$LR_UNIT_OUT/run-pass"
+expect 1 "failed input: B = .*failed.json: status fail" compare "$c/base.json" "$c/failed.json"
+expect 2 "the scenario differs: A 'synthetic', B 'other-scenario'" compare "$c/base.json" \
+	"$c/other-scenario.json"
+expect 0 "lrbench compare" compare --allow-mismatch "$c/base.json" "$c/other-scenario.json"
 expect 2 "not an lrbench-result document \(schema is 'other'\)" compare "$c/base.json" "$c/bad-schema.json"
-expect 2 "bad-version.json: format_version 2" compare "$c/bad-version.json" "$c/base.json"
+expect 2 "bad-version.json: format_version 3" compare "$c/bad-version.json" "$c/base.json"
 expect 2 "per_rep\[1\] is not a number" compare "$c/base.json" "$c/bad-per-rep.json"
 expect 2 "no metric has data on both sides" compare "$c/no-data.json" "$c/base.json"
 expect 2 "compare: expected two results" compare "$c/base.json"
 expect 2 "--threshold: 'x': not a number" compare --threshold x "$c/base.json" "$c/base.json"
 expect 2 "--threshold: '-1': out of range" compare --threshold -1 "$c/base.json" "$c/base.json"
+expect 2 "--alpha: '0.7': out of range" compare --alpha 0.7 "$c/base.json" "$c/base.json"
 expect 2 "compare: unknown option '--bogus'" compare --bogus "$c/base.json" "$c/base.json"
 expect 2 "B has no metric with config 'x'" compare "$c/base.json" "$c/base.json" --b-config x
 j=$("$lrb" compare --json "$c/base.json" "$c/slower.json" 2>&1)
@@ -236,16 +302,70 @@ rc=$?
 if [ "$rc" -eq 1 ] && /usr/bin/python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["schema"] == "lrbench-compare" and len(d["rows"]) == 3, d
+assert d["schema"] == "lrbench-compare" and d["format_version"] == 2 and len(d["rows"]) == 3, d
 r = {x["name"]: x for x in d["rows"]}
-assert r["latency"]["verdict"] == "regression" and abs(r["latency"]["change_pct"] - 20) < 1e-6
-assert r["latency"]["a"]["median"] == 10 and r["latency"]["b"]["median"] == 12
-assert d["counts"]["regressions"] == 1
+lat = r["latency"]
+assert lat["verdict"] == "regressed" and abs(lat["change_pct"] - 20) < 1e-6, lat
+assert lat["a"]["median"] == 10 and lat["b"]["median"] == 12
+assert lat["ci"]["of"] == "ratio" and 1 < lat["ci"]["lo"] < 1.2 < lat["ci"]["hi"], lat["ci"]
+assert 0 < lat["p_adjusted"] <= d["alpha"] and lat["role"] == "primary", lat
+assert d["counts"]["regressed"] == 1 and d["counts"]["primary_regressed"] == 1
+assert d["exit_status"] == 1 and d["failed_inputs"] == []
 ' <<<"$j"; then
-	ok "lrbench compare --json: document, verdicts, exit 1"
+	ok "lrbench compare --json: document, verdicts, interval, exit 1"
 else
 	bad "lrbench compare --json (exit $rc): $(head -5 <<<"$j")"
 fi
+
+# list/show --json, run --set/--parse-only/--status-interval
+j=$("$lrb" list --json 2>&1)
+if /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["schema"] == "lrbench-list"
+names = {s.get("name") for s in d["scenarios"]}
+assert {"smoke", "vlr-steady"} <= names, names
+m = {x["name"]: x for x in d["metrics"]}
+assert m["kernel_restores"]["direction"] == "none" and m["stall_latency"]["direction"] == "lower"
+assert all(x["role"] in ("primary", "diagnostic") for x in m.values())
+' <<<"$j"; then
+	ok "lrbench list --json: scenarios and the metric table"
+else
+	bad "lrbench list --json: $(head -5 <<<"$j")"
+fi
+j=$("$lrb" show --json "$LR_UNIT_OUT/run-pass" 2>&1)
+if /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["schema"] == "lrbench-show" and d["status"] == "pass"
+m = {x["name"]: x for x in d["metrics"]}
+t = m["throughput"]
+assert t["per_rep_stats"]["n"] == len([v for v in t["per_rep"] if v is not None])
+assert t["role"] in ("primary", "diagnostic")
+' <<<"$j"; then
+	ok "lrbench show --json: metrics with per-repetition statistics"
+else
+	bad "lrbench show --json: $(head -5 <<<"$j")"
+fi
+expect 0 "scenario smoke valid: backend opencl, 4 repetitions" run smoke --parse-only \
+	--set scenario.repetitions=4
+expect 2 "--set job.bogus=1: \[job\] bogus: unknown key" run smoke --parse-only --set job.bogus=1
+expect 2 "--set nope.x=1: \[nope\]: unknown section" run smoke --parse-only --set nope.x=1
+expect 2 "--set job.queues=0: \[job\] queues: '0' out of range" run smoke --parse-only \
+	--set job.queues=0
+expect 2 "--set phases.pressure_s=0: \[phases\] pressure_s: must be > 0" run smoke \
+	--parse-only --set phases.pressure_s=0
+expect 2 "--set repetitions=3: expected section.key=value" run smoke --parse-only \
+	--set repetitions=3
+expect 2 "\[scenario\] primary: 'kernel_restores': a count that is never judged" run smoke \
+	--parse-only --set scenario.primary=kernel_restores
+expect 2 "\[scenario\] primary: 'nope': not a metric" run smoke --parse-only \
+	--set scenario.primary=throughput,nope
+expect 2 "bad.ini:3: \[job\] work_groups: 'lots'" run "$out/bad.ini" --parse-only
+expect 2 "--status-interval: '0.01': 0 \(none\) or at least 0.1 s" run smoke --parse-only \
+	--status-interval 0.01
+expect 2 "list: unexpected argument '--bogus'" list --bogus
+expect 2 "show: expected \[--json\] and one DIR" show --json
 
 # 5. formatting of the files this tier owns
 echo "unit: clang-format check of bench/ and tests/unit/"

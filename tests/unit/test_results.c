@@ -213,7 +213,8 @@ static void test_document(void **state)
 	if (!root)
 		fail_msg("%s:%d: %s", path, jerr.line, jerr.text);
 	assert_string_equal(json_string_value(json_object_get(root, "schema")), "lrbench-result");
-	assert_int_equal(json_integer_value(json_object_get(root, "format_version")), 1);
+	assert_int_equal(json_integer_value(json_object_get(root, "format_version")),
+			 LR_RESULT_FORMAT_VERSION);
 	assert_string_equal(json_string_value(json_object_get(root, "status")), "fail");
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(root, "device"), "name")),
