@@ -37,8 +37,8 @@ def load(d):
             doc = json.load(f)
     except (OSError, ValueError) as e:
         die(f"{path}: cannot read: {e}")
-    if doc.get("schema") != "lrbench-result" or doc.get("format_version") != 1:
-        die(f"{path}: not an lrbench-result v1 document")
+    if doc.get("schema") != "lrbench-result" or doc.get("format_version") not in (1, 2):
+        die(f"{path}: not an lrbench-result v1 or v2 document")
     for m in doc.get("metrics") or []:
         if m.get("config"):
             die(f"{path}: metric {m.get('name')} already has config '{m['config']}'")

@@ -22,7 +22,7 @@ import os
 import re
 import sys
 
-SCHEMA, FORMAT = "lrbench-result", 1
+SCHEMA, FORMATS = "lrbench-result", (1, 2)
 # diagnostics of the harness itself: not plotted as results
 SKIP_BARS = {"sampler_cpu", "sampler_lateness", "sampler_overruns", "throughput_bytes",
              "verify_failures"}
@@ -57,8 +57,8 @@ def load(run_dir):
         die(f"{path}: cannot read: {e}")
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         die(f"{path}: not an {SCHEMA} document")
-    if doc.get("format_version") != FORMAT:
-        die(f"{path}: format_version {doc.get('format_version')}, plots read {FORMAT}")
+    if doc.get("format_version") not in FORMATS:
+        die(f"{path}: format_version {doc.get('format_version')}, plots read {FORMATS}")
     if not isinstance(doc.get("metrics"), list):
         die(f"{path}: metrics: missing or not an array")
     return doc
