@@ -711,6 +711,150 @@ static int test_fault_wait(int fd)
 	return 0;
 }
 
+/* Write @val to a sysfs/debugfs knob; 0 or -errno. */
+static int knob_write(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		ret = -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/* Read a knob into @buf (newline stripped); 0 or -errno. */
+static int knob_read(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+#define VLR_PARAM(name) "/sys/module/vlr/parameters/" name
+
+/*
+ * Fuzzer seeds 6, 4 and 7 (2 threads): a dma-fence queue on the shared
+ * scheduler is banned by a faulting job while more of its jobs wait on the
+ * engine ring. Those jobs' completion fences signalled only when the queue
+ * was destroyed, so the scheduler's free_job (in order) stalled behind them
+ * and every other queue's QUEUE_DESTROY on that scheduler, and TTM's delayed
+ * deletes waiting on the fence, hung for good. A ban must end the queue's
+ * jobs at once, with an error.
+ */
+static int banned_fences(int fd)
+{
+	const uint64_t size = 4 * MiB;
+	struct drm_syncobj_create sc = {0};
+	struct drm_syncobj_destroy sd;
+	uint32_t lr_vm, lr_q, ctl;
+	struct drm_vlr_stats qs;
+	volatile uint64_t *uf;
+	struct df_vm d;
+	int64_t timeout;
+	double t0, dt;
+	int ret;
+
+	if (df_init(&d, fd, size, DRM_VLR_QUEUE_CREATE_SHARED_SCHED))
+		return 1;
+	CHECK(!(ret = vlr_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)), "SYNCOBJ_CREATE: %s",
+	      strerror(-ret));
+	/* A long valid job, a faulting one, then valid jobs left on the ring. */
+	struct drm_vlr_exec e = {.queue_id = d.queue,
+				 .program = DRM_VLR_PROG_FILL,
+				 .dst = DF_DATA_ADDR(0),
+				 .len = size,
+				 .value = 1};
+	CHECK(!(ret = vlr_exec(fd, &e)), "EXEC long FILL: %s", strerror(-ret));
+	e.dst = 0x20000000; /* inside the VA space, nothing mapped */
+	e.len = 4096;
+	CHECK(!(ret = vlr_exec(fd, &e)), "EXEC faulting FILL: %s", strerror(-ret));
+	e.dst = DF_DATA_ADDR(1);
+	e.len = size;
+	for (int i = 0; i < 3; i++) {
+		e.out_syncobj = i == 2 ? sc.handle : 0;
+		ret = vlr_exec(fd, &e);
+		if (ret == -EIO)
+			break; /* banned already: nothing left behind the fault */
+		CHECK(!ret, "EXEC FILL %d behind the fault: %s", i, strerror(-ret));
+	}
+	t0 = vlr_now();
+	if (!ret) {
+		ret = __vlr_syncobj_wait(fd, sc.handle, 10000000000ll);
+		dt = vlr_now() - t0;
+		CHECK(!ret,
+		      "the last job behind the fault: its completion fence did not signal "
+		      "(%d, %s after %.3f s); it waits for QUEUE_DESTROY",
+		      ret, strerror(-ret), dt);
+		printf("banned-fences: the job queued behind the fault ended after %.3f s\n", dt);
+	} else {
+		printf("banned-fences: the queue was banned before the last exec (-EIO)\n");
+	}
+	CHECK(!vlr_get_stats(fd, d.queue, false, &qs), "GET_STATS queue");
+	CHECK(qs.queue_state == DRM_VLR_QUEUE_STATE_BANNED, "queue state %u, expected BANNED",
+	      qs.queue_state);
+
+	/* An LR queue on the same shared scheduler runs a job and goes away. */
+	CHECK(!vlr_vm_create(fd, &lr_vm), "VM_CREATE");
+	CHECK(!vlr_bo_create(fd, 4096, DRM_VLR_GEM_CREATE_SYSTEM, lr_vm, &ctl), "ctl");
+	CHECK(!vlr_bind(fd, lr_vm, ctl, 0, VLR_CTL_ADDR, 4096), "bind ctl");
+	CHECK(!(ret = __vlr_queue_create(fd, lr_vm, DRM_VLR_QUEUE_CREATE_SHARED_SCHED, &lr_q)),
+	      "LR QUEUE_CREATE on the shared scheduler: %s", strerror(-ret));
+	uf = vlr_bo_map(fd, ctl, 4096);
+	CHECK(uf, "mmap ctl");
+	struct drm_vlr_exec f = {.queue_id = lr_q,
+				 .program = DRM_VLR_PROG_FILL,
+				 .dst = VLR_CTL_ADDR + 64,
+				 .len = 64,
+				 .value = 3,
+				 .ufence_addr = VLR_CTL_ADDR,
+				 .ufence_value = 1};
+	CHECK(!(ret = vlr_exec(fd, &f)), "EXEC on the LR queue: %s", strerror(-ret));
+	timeout = 10000000000ll;
+	ret = __vlr_wait_ufence_queue(fd, lr_vm, lr_q, VLR_CTL_ADDR, DRM_VLR_UFENCE_OP_EQ, 1, 0,
+				      &timeout);
+	CHECK(!ret, "LR job on the shared scheduler: %d (%s)", ret, strerror(-ret));
+	t0 = vlr_now();
+	CHECK(!(ret = vlr_queue_destroy(fd, lr_q)), "QUEUE_DESTROY of the LR queue: %s",
+	      strerror(-ret));
+	dt = vlr_now() - t0;
+	CHECK(dt < 5, "QUEUE_DESTROY of the LR queue took %.3f s", dt);
+	printf("banned-fences: LR queue on the shared scheduler destroyed in %.3f s\n", dt);
+	munmap((void *)uf, 4096);
+	CHECK(!vlr_vm_destroy(fd, lr_vm), "VM_DESTROY");
+	vlr_bo_close(fd, ctl);
+	sd.handle = sc.handle;
+	sd.pad = 0;
+	vlr_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+	df_fini(&d);
+	return 0;
+}
+
+static int test_banned_fences(int fd)
+{
+	char gran[32];
+	int ret;
+
+	/* Small chunks: the faulting job reaches the engine after the others are queued. */
+	if (knob_read(VLR_PARAM("preempt_granularity"), gran, sizeof(gran)) ||
+	    knob_write(VLR_PARAM("preempt_granularity"), "16")) {
+		printf("banned-fences: vlr.preempt_granularity is not writable here, skipped\n");
+		return VLR_SKIP;
+	}
+	ret = banned_fences(fd);
+	knob_write(VLR_PARAM("preempt_granularity"), gran);
+	return ret;
+}
+
 /* One side of the PRIME test: an LR VM of one file streaming over half of the shared BO. */
 struct prime_side {
 	int fd;
@@ -1556,37 +1700,6 @@ static int test_reset(int fd)
 	return 0;
 }
 
-/* Write @val to a sysfs/debugfs knob; 0 or -errno. */
-static int knob_write(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (fputs(val, f) < 0)
-		ret = -EIO;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
-/* Read a knob into @buf (newline stripped); 0 or -errno. */
-static int knob_read(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = 0;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-#define VLR_PARAM(name) "/sys/module/vlr/parameters/" name
-
 /*
  * Regression for the hangs random ioctls found (issue 10, items 2 and 3):
  * in open-coded mode a bounded LR job queued behind a never-ending STREAM
@@ -1989,6 +2102,8 @@ static const struct {
     {"id-zero", test_id_zero, false, "VM/queue id 0: -ENOENT on destroy, never handed out"},
     {"dma-fence", test_dma_fence, false, "dma-fence VM: out-syncobj jobs, eviction, revalidation"},
     {"fault-wait-eio", test_fault_wait, false, "a job fault bans the queue: its waiters get -EIO"},
+    {"banned-fences", test_banned_fences, false,
+     "a ban ends the queue's jobs: fences behind a fault signal, the shared scheduler drains"},
     {"alloc-fail-gem-create", test_alloc_fail_gem_create, false,
      "GEM_CREATE with each allocation failing in turn: clean errors, no lock or BO leaked"},
     {"exec-destroy-race", test_exec_destroy_race, false,
