@@ -36,3 +36,14 @@ lab-check:
 TEST_TIERS += nightly
 test-nightly: all
 	@tests/nightly/run.sh
+
+# LAVA: job definitions from lab/lava/jobs.yaml, validated with lava-common
+.PHONY: lava-jobs
+lava-jobs: deps
+	@/usr/bin/python3 scripts/nightly/lava_job.py --out $(BUILD)/lava
+
+# Lab kernels: bindeb-pkg of the baseline and the patched kernel (long; not
+# in CI). KIND=baseline|patched builds one.
+.PHONY: lab-kernels
+lab-kernels: deps
+	@scripts/nightly/lab-kernels.sh $(if $(KIND),--kind $(KIND))

@@ -107,8 +107,9 @@ LAB_KEYS = {
     "name": (_name, None, "lab name (the site groups hosts by it); default: the file name without .ini"),
     "host": (_name, None, "host name in the history (results/history/<host>/); default: the lab name"),
     "description": (_str, "", "one line for the site"),
-    "kind": (_choice("baseline", "patched"), "patched",
-             "kernel kind of this host's nights (--kind overrides): baseline or patched"),
+    "kind": (_choice("baseline", "patched", "auto"), "patched",
+             "kernel kind of this host's nights (--kind overrides): baseline, patched, or auto (from the "
+             "running kernel's release: -lr-baseline or -lr-patched, as make lab-kernels names them)"),
     "history": (_str, "results/history", "history root, relative to the repository (LR_HISTORY overrides)"),
     "site": (_str, "results/site", "site folder `make nightly` refreshes at the end (LR_SITE overrides; "
              "`make publish DEST=` publishes elsewhere)"),

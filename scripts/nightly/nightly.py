@@ -821,6 +821,13 @@ def cmd_run(args):
         return EXIT_USAGE
     L = lab["lab"]
     kind = args.kind or L["kind"]
+    if kind == "auto":
+        rel_ = os.uname().release
+        kind = "baseline" if "-lr-baseline" in rel_ else "patched" if "-lr-patched" in rel_ else None
+        if not kind:
+            warn("%s: kind = auto: the running kernel %s names neither -lr-baseline nor -lr-patched "
+                 "(make lab-kernels); pass --kind" % (args.lab, rel_))
+            return EXIT_USAGE
     history = args.history or os.environ.get("LR_HISTORY") or L["history"]
     history = history if os.path.isabs(history) else os.path.join(ROOT, history)
     keep = int(os.environ.get("LR_RETENTION", L["retention"]))

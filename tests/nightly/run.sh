@@ -243,4 +243,32 @@ if command -v chromium >/dev/null; then
 else
 	skip "headless browser checks: chromium is not installed (make deps)"
 fi
+
+# --- 5. LAVA -----------------------------------------------------------------
+if /usr/bin/python3 -c 'import lava_common.schemas, jinja2' 2>/dev/null; then
+	if /usr/bin/python3 scripts/nightly/lava_job.py --out "$out/lava" >"$out/lava-jobs.log" 2>&1; then
+		ok "LAVA: every job of lab/lava/jobs.yaml renders and lava_common.schemas.validate(strict) accepts it, and the test definition ($(grep -c ': valid LAVA' "$out/lava-jobs.log") valid)"
+	else
+		bad "LAVA job validation: $(cat "$out/lava-jobs.log")"
+	fi
+	sed 's/^  revision: main/  revision: 12/' lab/lava/jobs.yaml >"$out/bad-jobs.yaml"
+	/usr/bin/python3 scripts/nightly/lava_job.py --jobs "$out/bad-jobs.yaml" --out "$out/lava-bad" xe-patched >"$out/lava-bad.log" 2>&1
+	r=$?
+	check "LAVA: a job LAVA's schema refuses is reported (revision: 12 -> exit $r)" \
+		grep -q "INVALID LAVA job: .*revision" "$out/lava-bad.log"
+else
+	skip "LAVA job validation: lava-common or python3-jinja2 is not installed (make deps)"
+fi
+printf '#!/bin/sh\necho "$*" >>%s\n' "$out/lava-calls" >"$out/lava-test-case"
+chmod +x "$out/lava-test-case"
+LAVA_TEST_CASE=$out/lava-test-case /usr/bin/python3 scripts/nightly/lava_report.py "$lab4" --exit-status 5 >"$out/lava-report.log" 2>&1
+check "LAVA: lava-test-case for every item of the night (pass, fail, skip)" \
+	test "$(grep -cE '^(pocl-smoke|crasher|vlr-copy) --result (pass|fail|skip) --measurement [0-9.]+ --units s$' "$out/lava-calls")" -eq 3
+check "LAVA: every key metric reported with --measurement and --units (pocl-smoke.throughput)" \
+	grep -qE '^pocl-smoke\.throughput --result pass --measurement [0-9.e+]+ --units elements/s$' "$out/lava-calls"
+if [ "$have_vlr" -eq 1 ]; then
+	check "LAVA: vlr metrics per configuration, with units" \
+		grep -qE '^vlr-copy\.restore_latency\.preempt-fence --result (pass|fail) --measurement [0-9.e+-]+ --units ms$' "$out/lava-calls"
+fi
+check "LAVA: the night's alert as a test case with the exit status" grep -qx 'nightly-alert --result fail --measurement 5 --units exit-status' "$out/lava-calls"
 finish
