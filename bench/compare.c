@@ -623,8 +623,8 @@ void lr_cmp_print(const struct lr_cmp_table *t, json_t *a, json_t *b, const char
 		fmt_pct(ch, sizeof(ch), r->change_pct, true);
 		fmt_val(ra, sizeof(ra), r->ratio);
 		fmt_ci(ci, sizeof(ci), r);
-		fmt_val(lv, sizeof(lv), r->judged ? r->level : NAN);
-		fmt_val(pa, sizeof(pa), r->judged ? r->p_adj : NAN);
+		snprintf(lv, sizeof(lv), r->judged ? "%.2g" : "-", r->level);
+		snprintf(pa, sizeof(pa), r->judged ? "%.2g" : "-", r->p_adj);
 		if (r->verdict == LR_CMP_REGRESSED)
 			v = r->primary ? "REGRESSED" : "regressed (diagnostic)";
 		fprintf(out,
@@ -634,13 +634,38 @@ void lr_cmp_print(const struct lr_cmp_table *t, json_t *a, json_t *b, const char
 		notes |= r->note[0] != '\0';
 	}
 	if (notes) {
+		size_t with = 0, na = 0, nb = 0;
+		bool same_n = true;
+		double pmin = 1;
+
+		/* every judged row can never be significant at the same sizes: one line */
+		for (size_t i = 0; i < t->n; i++) {
+			const struct lr_cmp_row *r = &t->rows[i];
+
+			if (!r->judged)
+				continue;
+			with += r->note[0] != '\0';
+			if (with == 1 && r->note[0]) {
+				na = r->a.n;
+				nb = r->b.n;
+				pmin = r->ts.p_min;
+			}
+			same_n &= !na || (r->a.n == na && r->b.n == nb);
+		}
 		fprintf(out, "\n");
-		for (size_t i = 0; i < t->n; i++)
-			if (t->rows[i].note[0])
-				fprintf(out, "  * %s%s%s: %s\n", t->rows[i].name,
-					t->rows[i].config ? "@" : "",
-					t->rows[i].config ? t->rows[i].config : "",
-					t->rows[i].note);
+		if (with == t->judged && same_n)
+			fprintf(
+			    out,
+			    "  * %zu vs %zu repetitions can never be significant at the level of "
+			    "any of these metrics (smallest possible p %.3g): more repetitions\n",
+			    na, nb, pmin);
+		else
+			for (size_t i = 0; i < t->n; i++)
+				if (t->rows[i].note[0])
+					fprintf(out, "  * %s%s%s: %s\n", t->rows[i].name,
+						t->rows[i].config ? "@" : "",
+						t->rows[i].config ? t->rows[i].config : "",
+						t->rows[i].note);
 	}
 	fprintf(out,
 		"\n  %zu regressed (%zu primary), %zu improved, %zu unchanged, %zu inconclusive, "
