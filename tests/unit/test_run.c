@@ -6,6 +6,7 @@
  * overwrite a result. Each run's result.json is loaded and checked; the
  * passing one is written to $LR_UNIT_OUT for schema validation by the tier.
  */
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -71,6 +72,8 @@ static int per_test(void **state)
  * exit code and the loaded result.json in *doc. */
 static const struct lr_backend_ops *run_ops = &fake_backend;
 
+static double status_interval; /* opts.status_interval_s of run_into */
+
 static int run_into(const char *name, const char *text, bool inject, json_t **doc)
 {
 	static struct lr_scenario sc;
@@ -90,6 +93,7 @@ static int run_into(const char *name, const char *text, bool inject, json_t **do
 	o.stop = &stop_flag;
 	o.inject_corruption = inject;
 	o.inject_offset = 16;
+	o.status_interval_s = status_interval;
 	rc = lr_run_scenario(&sc, &o, &run);
 	lr_run_fini(&run);
 	snprintf(path, sizeof(path), "%s/%s", dir, LR_RESULT_FILE);
@@ -482,6 +486,43 @@ static void test_kernel_samples(void **state)
 
 /* A backend without multi-queue / mixed-load support refuses those keys,
  * naming the scenario line, before it opens anything. */
+/* --status-interval: progress lines on stdout at that interval (here a file,
+ * as in a CI log), none when 0. */
+static void test_status_lines(void **state)
+{
+	char path[300], line[256];
+	unsigned lines[2] = {0};
+	int saved = dup(STDOUT_FILENO), fd;
+	json_t *doc;
+	FILE *f;
+
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/status-%d.txt", tmpdir, k);
+		fflush(stdout);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		assert_true(fd >= 0 && saved >= 0);
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+		status_interval = k ? 0 : 0.1;
+		assert_int_equal(
+		    run_into(k ? "status-off" : "status-on", scenario_text, false, &doc), 0);
+		json_decref(doc);
+		fflush(stdout);
+		dup2(saved, STDOUT_FILENO);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f))
+			lines[k] += !strncmp(line, "rep ", 4) && strstr(line, "/2 ");
+		fclose(f);
+	}
+	close(saved);
+	status_interval = 0;
+	/* two repetitions of 0.9 s at 0.1 s: about 16 lines; allow a slow machine */
+	if (lines[0] < 6)
+		fail_msg("%u progress lines at 0.1 s over 1.8 s of repetitions", lines[0]);
+	assert_int_equal(lines[1], 0);
+}
+
 static void test_caps(void **state)
 {
 	static const char *const texts[] = {
@@ -523,6 +564,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_configs, per_test),
 	    cmocka_unit_test_setup(test_kernel_samples, per_test),
 	    cmocka_unit_test_setup(test_caps, per_test),
+	    cmocka_unit_test_setup(test_status_lines, per_test),
 	};
 
 	return cmocka_run_group_tests_name("run", tests, setup, teardown);
