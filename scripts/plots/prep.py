@@ -90,11 +90,12 @@ def num(x):
 
 
 def median(vals):
+    """Nearest-rank median, the one definition lrbench uses everywhere
+    (bench/stats.c): the smallest value with at least half at or below it."""
     v = sorted(vals)
     if not v:
         return None
-    n = len(v)
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return v[math.ceil(len(v) / 2) - 1]
 
 
 def rep_configs(doc, dflt):
