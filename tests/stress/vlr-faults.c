@@ -29,11 +29,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vlr-lib.h"
@@ -533,6 +535,101 @@ static int case_fail_preempt(struct fctx *c)
 	if ((ret = assert_banned(c, victim, false)))
 		return ret;
 	return assert_intact(c, !victim, "bystander");
+}
+
+/*
+ * ufence-bounded: WAIT_UFENCE honours its timeout while an eviction holds
+ * the VM's reservation. With fail_preempt, the open-coded synchronous
+ * suspend holds the evicted BO's lock (the VM's, for a VM-private BO) for
+ * vlr.preempt_timeout_ms (set to 2000). A user fence in a VM-private system
+ * BO of each stream's VM is polled with a 20 ms timeout meanwhile: every
+ * wait must return -ETIME within 1 s (half the suspend). Before the fix one sat the
+ * whole suspend out (the fuzzer's seed 6: "WAIT_UFENCE with a 0.011 s
+ * timeout returned Success after 9.711 s"). In preempt-fence mode the
+ * eviction holds the lock only to queue its copy; the case checks the same.
+ */
+static int case_ufence_bounded(struct fctx *c)
+{
+	const long long timeout_ms = 2000;
+	const uint64_t fence_addr = 0x200000;
+	uint32_t bo[2] = {0, 0};
+	double t0, worst = 0, alloc_s = -1;
+	long long left = 1;
+	unsigned int waits = 0;
+	int ret, status;
+	pid_t pid;
+
+	if ((ret = need_fault(c, "fail_preempt")) || (ret = need_param(c, "preempt_timeout_ms")))
+		return ret;
+	c->kind = "fail_preempt";
+	REQUIRE(!vlr_param_set("preempt_timeout_ms", timeout_ms), "setting preempt_timeout_ms");
+	if ((ret = start_stream(c, 0xb0)) || (ret = start_stream(c, 0xb1)))
+		return ret;
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(!(ret = vlr_bo_create(c->fd, 4096, DRM_VLR_GEM_CREATE_SYSTEM, c->st[i].vm,
+					      &bo[i])),
+			"GEM_CREATE of the fence BO in VM %u: %s", c->st[i].vm, strerror(-ret));
+		REQUIRE(!(ret = vlr_bind(c->fd, c->st[i].vm, bo[i], 0, fence_addr, 4096)),
+			"binding the fence BO: %s", strerror(-ret));
+	}
+	REQUIRE(!(ret = fault_arm(fault_dir("fail_preempt"), 1, false)), "arming fail_preempt: %s",
+		strerror(-ret));
+	t0 = stress_now();
+	pid = fork();
+	REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid)
+		_exit(vlr_pressure(c->fd, c->info.vram_size, 8 * MiB) ? 1 : 0);
+	/* Poll both fences until the evicting allocation is back. */
+	for (;;) {
+		for (int i = 0; i < 2; i++) {
+			int64_t timeout = 20000000;
+			double w0 = stress_now(), dt;
+
+			ret = __vlr_wait_ufence(c->fd, c->st[i].vm, fence_addr,
+						DRM_VLR_UFENCE_OP_EQ, 1, 0, &timeout);
+			dt = stress_now() - w0;
+			waits++;
+			if (dt > worst)
+				worst = dt;
+			if (ret != -ETIME) {
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+				fault_disarm(fault_dir("fail_preempt"));
+				return why(c, CASE_FAIL,
+					   "WAIT_UFENCE (20 ms) on VM %u: %d (%s) after %.3f s, "
+					   "expected -ETIME",
+					   c->st[i].vm, ret, strerror(-ret), dt);
+			}
+		}
+		if (alloc_s < 0 && waitpid(pid, &status, WNOHANG) == pid)
+			alloc_s = stress_now() - t0;
+		/* Preempt-fence mode: the fence's worker times out after the allocation. */
+		if (alloc_s >= 0 && stress_now() - t0 > timeout_ms / 1e3 + 0.5)
+			break;
+		if (alloc_s < 0 && stress_now() - t0 > timeout_ms / 1e3 + 2 * slack_s) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+	}
+	fault_left(fault_dir("fail_preempt"), &left);
+	fault_disarm(fault_dir("fail_preempt"));
+	c->injected = 1 - left;
+	fig(c, "injected=%lld waits=%u worst_wait_s=%.3f alloc_s=%.3f preempt_timeout_ms=%lld",
+	    c->injected, waits, worst, alloc_s, timeout_ms);
+	REQUIRE(alloc_s >= 0, "the evicting allocation did not return within %.1f s",
+		timeout_ms / 1e3 + 2 * slack_s);
+	REQUIRE(WIFEXITED(status) && !WEXITSTATUS(status), "the evicting allocation failed");
+	REQUIRE(c->injected == 1, "fail_preempt never fired");
+	REQUIRE(worst <= 1.0,
+		"a WAIT_UFENCE with a 20 ms timeout took %.3f s while the eviction held the VM "
+		"(preempt timeout %lld ms)",
+		worst, timeout_ms);
+	for (int i = 0; i < 2; i++) {
+		vlr_unbind(c->fd, c->st[i].vm, fence_addr, 4096);
+		vlr_bo_close(c->fd, bo[i]);
+	}
+	return 0;
 }
 
 /* Median restore latency (us) of the samples that brought bytes back. */
@@ -1226,6 +1323,8 @@ static const struct fcase {
      "every restore fails: banned after max_restore_retries over restore_ban_ms"},
     {"fail-preempt", case_fail_preempt,
      "a queue ignores preemption: banned after preempt_timeout_ms, eviction goes on"},
+    {"ufence-bounded", case_ufence_bounded,
+     "WAIT_UFENCE keeps its timeout while an eviction holds the VM's lock"},
     {"copy-delay", case_copy_delay, "a slow copy engine: restores slower, data exact"},
     {"failslab", case_failslab, "every slab allocation of every ioctl fails once: errno, no leak"},
     {"fail-page-alloc", case_fail_page_alloc,
