@@ -60,8 +60,8 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 				       "bytes allocated and touched by the pressure driver (the "
 				       "load applied, not a result)",
 				       false},
-    [LR_M_VERIFY_FAILURES] = {"verify_failures", "count", LR_DIR_LOWER, LR_G_ALWAYS, REPS,
-			      "mismatching elements", "repetitions",
+    [LR_M_VERIFY_FAILURES] = {"verify_failures", "count", LR_DIR_LOWER, LR_G_ALWAYS, REPS, "value",
+			      "repetitions",
 			      "mismatching elements found when verifying the job buffer after "
 			      "stop",
 			      false},

@@ -12,6 +12,7 @@
 
 #include "metric_table.h"
 #include "results.h"
+#include "stats.h"
 
 void (*lr_write_atomic_hook)(const char *tmp_path);
 
@@ -328,6 +329,22 @@ static double hist_stat(const struct lr_metric_def *d, const struct lr_hist *h)
 	return NAN;
 }
 
+/* Exact nearest-rank median of kernel samples (stats.h), NaN when none. */
+static double samples_median(const struct lr_samples *s)
+{
+	double *v = malloc((s->n ? s->n : 1) * sizeof(double)), m;
+	struct lr_desc d;
+
+	if (!v)
+		return NAN;
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = (double)s->v[i];
+	lr_stats_desc(v, s->n, &d, NULL);
+	m = d.median;
+	free(v);
+	return m;
+}
+
 /* The per_rep value of a metric that is not a histogram. */
 static double rep_value(enum lr_metric_id id, const struct lr_rep *rep, double unit_bytes)
 {
@@ -366,8 +383,12 @@ static double rep_value(enum lr_metric_id id, const struct lr_rep *rep, double u
 	case LR_M_KERNEL_BYTES_TO_VRAM:
 		return km ? (double)k->bytes_to_vram : NAN;
 	case LR_M_KERNEL_PREEMPT_LATENCY:
+		if (ks)
+			return samples_median(&k->preempt_lat_ns) * NS_TO_MS;
 		return km ? k->preempt_lat_p50_ns * NS_TO_MS : NAN;
 	case LR_M_KERNEL_RESTORE_LATENCY:
+		if (ks)
+			return samples_median(&k->restore_lat_ns) * NS_TO_MS;
 		return km ? k->restore_lat_p50_ns * NS_TO_MS : NAN;
 	case LR_M_KERNEL_RESTORES:
 		return km ? (double)k->restores : NAN;

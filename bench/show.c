@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "metric_table.h"
 #include "results.h"
 #include "show.h"
 #include "stats.h"
@@ -33,6 +34,16 @@ static void fmt_num(char *buf, size_t len, json_t *v)
 static void fmt_gib(char *buf, size_t len, double b)
 {
 	snprintf(buf, len, "%.3g GiB", b / (1024.0 * 1024 * 1024));
+}
+
+/* The metric's role; format 1 results had none: the metric table's default. */
+static bool is_primary(json_t *m)
+{
+	const struct lr_metric_def *d = lr_metric_find(str(m, "name"));
+
+	if (json_is_string(json_object_get(m, "role")))
+		return !strcmp(str(m, "role"), "primary");
+	return d && d->primary;
 }
 
 void lr_show_json(json_t *root, FILE *out)
@@ -93,9 +104,8 @@ void lr_show_json(json_t *root, FILE *out)
 		for (k = 0; k < 6; k++)
 			fmt_num(cols[k], sizeof(cols[k]), json_object_get(s, keys[k]));
 		fprintf(out, "  %-24s %-4s %-13s %6d %10s %10s %10s %10s %10s %10s  %-6s ",
-			str(m, "name"), !strcmp(str(m, "role"), "primary") ? "P" : "d",
-			str(m, "unit"), (int)num(s, "n"), cols[0], cols[1], cols[2], cols[3],
-			cols[4], cols[5], str(m, "direction"));
+			str(m, "name"), is_primary(m) ? "P" : "d", str(m, "unit"), (int)num(s, "n"),
+			cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], str(m, "direction"));
 		json_array_foreach(pr, k, v)
 		{
 			if (k == 5) {
@@ -149,10 +159,10 @@ json_t *lr_show_doc(json_t *root, const char *path)
 		    metrics,
 		    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "name", copy_of(m, "name"),
 			      "config", copy_of(m, "config"), "unit", copy_of(m, "unit"),
-			      "direction", copy_of(m, "direction"), "role", copy_of(m, "role"),
-			      "per_rep_stat", copy_of(m, "per_rep_stat"), "summary",
-			      copy_of(m, "summary"), "per_rep", copy_of(m, "per_rep"),
-			      "per_rep_stats", desc_json(&d)));
+			      "direction", copy_of(m, "direction"), "role",
+			      json_string(is_primary(m) ? "primary" : "diagnostic"), "per_rep_stat",
+			      copy_of(m, "per_rep_stat"), "summary", copy_of(m, "summary"),
+			      "per_rep", copy_of(m, "per_rep"), "per_rep_stats", desc_json(&d)));
 	}
 	return json_pack("{s:s,s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "schema",
 			 "lrbench-show", "format_version", 1, "path", path, "result_format_version",
