@@ -567,10 +567,21 @@ def run_item(it, idir, ctx, budget_left):
         if os.path.exists(os.path.join(idir, "igt", "kernel.log")):
             rec["paths"]["kernel_log"] = "igt/kernel.log"
     if it["type"] == "stress":
+        since = time.time() - rec["duration_s"] - 5
         src = os.path.join(ROOT, "build/stress/figures.json")
-        if os.path.exists(src) and os.path.getmtime(src) >= time.time() - rec["duration_s"] - 5:
+        if os.path.exists(src) and os.path.getmtime(src) >= since:
             shutil.copy(src, os.path.join(idir, "figures.json"))
             rec["paths"]["figures"] = "figures.json"
+        # the runner's folder (its boots' console and kernel logs, results.txt)
+        runs = [d for d in glob.glob(os.path.join(ROOT, "build/stress/run-*")) if os.path.getmtime(d) >= since]
+        if runs:
+            shutil.copytree(max(runs, key=os.path.getmtime), os.path.join(idir, "run"), dirs_exist_ok=True)
+            for runner in ("uml", "vm"):
+                for f, key in (("kernel.log", "kernel_log"), ("console.log", "console_log"),
+                               ("results.txt", "results")):
+                    p = os.path.join("run", runner, f)
+                    if os.path.exists(os.path.join(idir, p)):
+                        rec["paths"].setdefault(key if runner == "uml" else "%s_%s" % (runner, key), p)
     counts = item_counts(it, idir)
     if counts is not None:
         rec["counts"] = counts
@@ -949,6 +960,7 @@ def cmd_run(args):
     oth = [d for d in oth if d["night"] != night]
     manifest["previous_night"] = prev[0]["night"] if prev else None
     manifest["other_kind_night"] = oth[0]["night"] if oth else None
+    problems = list(dict.fromkeys(problems))  # both kinds' searches see the same bad nights
     manifest["history_problems"] = problems
     for p in problems:
         log("history: " + p)

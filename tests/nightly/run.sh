@@ -5,7 +5,7 @@
 #   1. lab files: the shipped ones validate; broken ones are refused with
 #      file:line and the key
 #   2. three nights: night 1 and an identical night 2 (no regression, exit 0);
-#      night 3 with a slow vlr copy engine (vlr.copy_delay_us=20000 on the
+#      night 3 with a slow vlr copy engine (vlr.copy_delay_us=50000 on the
 #      UML kernel command line, a test-only knob that is 0 by default): a
 #      regression on the vlr item's stall/restore latency and none on PoCL,
 #      exit status with the alert bit, the trend plot's data and the site
@@ -124,7 +124,7 @@ s2=$H/2026-12-02/summary.json
 check "night 2: no regression reported, compared with night 1" \
 	test "$(jq_ "$s2" 'len(d["regressions"])')/$(jq_ "$H/2026-12-02/manifest.json" 'd["previous_night"]')" = 0/2026-12-01
 
-night 2026-12-03 LR_NIGHTLY_UML_APPEND=vlr.copy_delay_us=20000
+night 2026-12-03 LR_NIGHTLY_UML_APPEND=vlr.copy_delay_us=50000
 s3=$H/2026-12-03/summary.json
 if [ "$have_vlr" -eq 1 ]; then
 	check "night 3 (slow copy engine): exit status has the alert bit 1 (exit $rc)" test $((rc & 1)) -eq 1
@@ -134,7 +134,7 @@ if [ "$have_vlr" -eq 1 ]; then
 		grep -Eq 'vlr-copy:(stall_latency|restore_latency|kernel_restore_latency)( |$)' <<<"$regs"
 	check "night 3: no regression reported on the PoCL item" test -z "$(grep -o 'pocl-smoke:[a-z_]*' <<<"$regs")"
 	check "night 3: the UML command line with the knob is recorded" \
-		grep -q 'vlr.copy_delay_us=20000' "$H/2026-12-03/environment.json"
+		grep -q 'vlr.copy_delay_us=50000' "$H/2026-12-03/environment.json"
 	check "night 3: summary.txt says ALERT" grep -q '^ALERT (exit' "$H/2026-12-03/summary.txt"
 else
 	skip "night 3 injected regression: the vlr item cannot run ($vlr_reason)"
