@@ -96,6 +96,27 @@ printf '[lab]\nbudget_s = 10\n' | badlab no-items "1: \[lab\]: no \[item NAME\] 
 r=$?
 check "make nightly with a bad lab file exits 2 and runs nothing (exit $r)" test "$r" -eq 2 -a ! -e "$LR_HISTORY"
 
+# the hardware labs' files on a machine without their GPU: every item that
+# needs it is a skip naming what is missing (UML items skip too: no kernel)
+for hw in xe:xe amdgpu:amdgpu; do
+	f=lab/${hw%%:*}.ini drv=${hw#*:}
+	if compgen -G "/sys/bus/pci/drivers/$drv/0000:*" >/dev/null; then
+		skip "$f without hardware: this machine has a $drv GPU"
+		continue
+	fi
+	LR_UML_KERNEL=/nonexistent LR_NIGHTLY_NOW=2026-12-05 "${NIGHTLY[@]}" run "$f" --no-site \
+		--history "$out/hw-history" >"$out/hw-${drv}.log" 2>&1
+	r=$?
+	mf=$(ls "$out"/hw-history/*/2026-12-05/manifest.json 2>/dev/null | xargs -r grep -l "\"lab_file\": \"$f\"")
+	if [ "$r" -eq 0 ] && [ -n "$mf" ] &&
+		[ "$(jq_ "$mf" 'all(i["status"] == "skip" for i in d["items"])')" = True ] &&
+		grep -q "no DRM device bound to driver $drv in /sys/class/drm" "$mf"; then
+		ok "$f on a machine without $drv: every item skipped with its reason, exit 0"
+	else
+		bad "$f without hardware: exit $r; $(tail -12 "$out/hw-${drv}.log")"
+	fi
+done
+
 # --- 2. three nights ---------------------------------------------------------
 night 2026-12-01
 check "night 1: exit 0 (nothing to compare with yet)" test "$rc" -eq 0
