@@ -10,6 +10,7 @@
  * switch the device to --mode first (the device must have no queue).
  */
 #include <errno.h>
+#include <glob.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -201,6 +202,68 @@ static int test_evict_restore(int fd)
 	CHECK(after.evictions > before.evictions, "no eviction counted");
 	CHECK(after.bytes_to_system > before.bytes_to_system, "nothing moved out of VRAM");
 	CHECK(after.bytes_to_vram > before.bytes_to_vram, "nothing moved back to VRAM");
+	vlr_stream_fini(&s);
+	return 0;
+}
+
+static int knob_write(const char *path, const char *val);
+
+/* dri/N/vlr_evict_vram: the debugfs eviction trigger (a path, or NULL). */
+static const char *evict_knob(void)
+{
+	static char path[128];
+	glob_t g;
+
+	if (glob("/sys/kernel/debug/dri/*/vlr_evict_vram", 0, NULL, &g))
+		return NULL;
+	snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return path;
+}
+
+/*
+ * The eviction trigger: every write evicts all of VRAM and returns once the
+ * copies landed, so each write is one preempt/evict/restore cycle of a
+ * running LR job, at the rate the writer chooses (lrbench's counted-events
+ * scenarios rely on it). 50 cycles, each followed by progress; the data
+ * stays exact.
+ */
+static int test_evict_knob(int fd)
+{
+	struct drm_vlr_stats qs;
+	struct vlr_stream s;
+	const char *knob = evict_knob();
+	const int cycles = 50;
+	double t0;
+
+	if (!knob) {
+		printf("evict-knob: no dri/*/vlr_evict_vram in debugfs, skipped\n");
+		return VLR_SKIP;
+	}
+	if (vlr_stream_start(&s, fd, 4 * MiB, 0xe71c))
+		return 1;
+	if (vlr_stream_wait_progress(&s, 0, 10))
+		return 1;
+	t0 = vlr_now();
+	for (int i = 0; i < cycles; i++) {
+		uint64_t p = *s.progress;
+		int ret = knob_write(knob, "1");
+
+		CHECK(!ret, "write %d to %s: %s", i, knob, strerror(-ret));
+		if (vlr_stream_wait_progress(&s, p, 20))
+			return 1;
+	}
+	CHECK(!vlr_get_stats(fd, s.queue, false, &qs), "GET_STATS queue");
+	printf("evict-knob[%s]: %d writes in %.2f s: queue preempted %llu times, restored %llu "
+	       "times\n",
+	       vlr_mode_name(mode), cycles, vlr_now() - t0, (unsigned long long)qs.preemptions,
+	       (unsigned long long)qs.restores);
+	CHECK(qs.preemptions >= (uint64_t)cycles, "%llu preemptions for %d evictions",
+	      (unsigned long long)qs.preemptions, cycles);
+	CHECK(qs.restores >= (uint64_t)cycles, "%llu restores for %d evictions",
+	      (unsigned long long)qs.restores, cycles);
+	if (vlr_stream_stop_verify(&s))
+		return 1;
 	vlr_stream_fini(&s);
 	return 0;
 }
@@ -2117,6 +2180,8 @@ static const struct {
     {"reset-stats", test_reset, true, "zero the device counters"},
     {"stream", test_stream, true, "a never-ending job progresses and stops"},
     {"evict-restore", test_evict_restore, true, "VRAM pressure preempts, evicts, restores"},
+    {"evict-knob", test_evict_knob, true,
+     "each write to dri/N/vlr_evict_vram is one preempt/evict/restore cycle"},
     {"two-vms", test_two_vms, true, "two LR VMs competing for VRAM both progress"},
     {"destroy-preempted", test_destroy_preempted, true, "destroy while preempted"},
     {"kill-restore", test_kill_restore, true, "kill -9 during eviction and restore"},
