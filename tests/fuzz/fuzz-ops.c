@@ -1167,17 +1167,28 @@ static int op_wait_ufence(struct fz_thread *t, struct fz_file *f)
 	}
 	if (done) {
 		__atomic_fetch_add(&fz_shm->ufence_rechecks, 1, __ATOMIC_RELAXED);
-		/* Fail only if the fence memory still holds the value afterwards. */
+		/*
+		 * A short wait may time out before the kernel could read the
+		 * fence (an open-coded eviction holds the BO's lock for up to
+		 * vlr.preempt_timeout_ms): then a wait with time to spare must
+		 * see it, and fail only if the fence memory still holds it.
+		 */
+		if (ret == -ETIME) {
+			w.flags = 0;
+			w.timeout_ns = 10000000000ll;
+			ret = wait_ufence(t, f, &w, fl_wait);
+		}
 		if (ret == -ETIME) {
 			pthread_mutex_lock(&f->mu);
 			for (unsigned int i = 0; i < f->nctl; i++)
 				if (f->ctl[i].vm == w.vm_id &&
 				    f->ctl[i].addr == w.addr - slot * 8 &&
 				    f->ctl[i].cpu[slot] == w.value)
-					fz_fail(t,
-						"WAIT_UFENCE EQ %#llx returned -ETIME while the "
-						"fence memory holds that value",
-						(unsigned long long)w.value);
+					fz_fail(
+					    t,
+					    "WAIT_UFENCE EQ %#llx returned -ETIME (also with a "
+					    "10 s timeout) while the fence memory holds that value",
+					    (unsigned long long)w.value);
 			pthread_mutex_unlock(&f->mu);
 		}
 	}
@@ -1593,6 +1604,33 @@ static int op_fill_verify(struct fz_thread *t, struct fz_file *f)
 	fz_record(t, OP_FILL_VERIFY, (int)bad, "q=%u %s vm=%u h=%u %s: %llu bad", queue,
 		  dma ? "dma" : "lr", vm, handle, bo_flags ? "sys" : "vram",
 		  (unsigned long long)bad);
+	if (bad || fence != seq) {
+		/*
+		 * Tell a stale CPU mapping from data the engine wrote elsewhere:
+		 * read the BO again through a mapping made now.
+		 */
+		void *fresh = bo_mmap(t, f, handle, size, false);
+		uint32_t *buf2 = malloc(size);
+		uint64_t bad2 = 0;
+
+		if (fresh && buf2 && !mem_copy(fresh, buf2, size, false)) {
+			for (uint64_t i = 0; i < fence_off / 4; i++)
+				if (buf2[i] != (i >= off / 4 && i < (off + len) / 4
+						    ? value
+						    : 0xa5a50000u ^ (uint32_t)i))
+					bad2++;
+			fz_fail(t,
+				"a mapping made after the mismatch sees %llu bad words and fence "
+				"%#llx (the first mapping: %llu bad, fence %#llx)",
+				(unsigned long long)bad2,
+				(unsigned long long)((uint64_t)buf2[fence_off / 4] |
+						     (uint64_t)buf2[fence_off / 4 + 1] << 32),
+				(unsigned long long)bad, (unsigned long long)fence);
+		}
+		if (fresh)
+			munmap(fresh, size);
+		free(buf2);
+	}
 	if (fence != seq)
 		fz_fail(t, "WAIT_UFENCE returned 0 but the fence holds %#llx, not %#llx",
 			(unsigned long long)fence, (unsigned long long)seq);
