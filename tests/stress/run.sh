@@ -13,12 +13,13 @@
 # anything failed. Settings (environment; defaults are the CI short forms,
 # about 10 minutes warm on 2 cores with both runners):
 #   STRESS_TIME=S          seconds of fresh-seed fuzzing per runner (20)
-#   STRESS_SEEDS=N         fresh seeds per boot (CI form: 0, because fresh
-#                          multi-threaded seeds still hit the bugs open on
-#                          series v5, see tests/fuzz/README.md; nightly: e.g. 4)
+#   STRESS_SEEDS=N         fresh seeds per boot (CI form: 0, because a fresh
+#                          multi-threaded seed can hit the rare FILL mismatch
+#                          open on series v5, see tests/fuzz/README.md;
+#                          nightly: e.g. 4)
 #   STRESS_SEEDS_FILE=F    the regression seeds to replay (CI form:
-#                          tests/fuzz/seeds-ci.txt, fixed single-thread seeds
-#                          that pass on v5; nightly: tests/fuzz/seeds.txt,
+#                          tests/fuzz/seeds-ci.txt, reproducers of the hangs
+#                          fixed in v5; nightly: tests/fuzz/seeds.txt,
 #                          every seed found, open bugs included)
 #   STRESS_SOAK_CYCLES=N   soak cycles per mode (UML 300, guest 100)
 #   STRESS_SOAK_TIME=S     wall-time cap of the soak per mode (60;
