@@ -75,8 +75,9 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 			       "sample periods skipped because the sampler woke too late", false},
     [LR_M_KERNEL_PREEMPTIONS] = {"kernel_preemptions", "count", LR_DIR_NONE, LR_G_KERNEL, REPS,
 				 "value", "repetitions",
-				 "kernel: queues taken off the engine for eviction, per "
-				 "repetition (how much the pressure forced; never judged)",
+				 "kernel: preemptions of the job's own queues (per-queue "
+				 "counters where the backend has them, else device-wide), per "
+				 "repetition: the counted events (never judged)",
 				 false},
     [LR_M_KERNEL_EVICTIONS] = {"kernel_evictions", "count", LR_DIR_NONE, LR_G_KERNEL, REPS, "value",
 			       "repetitions",
@@ -107,19 +108,35 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 				     false},
     [LR_M_KERNEL_RESTORES] = {"kernel_restores", "count", LR_DIR_NONE, LR_G_KERNEL, REPS, "value",
 			      "repetitions",
-			      "kernel: completed restores (queue resumed), per repetition (never "
-			      "judged)",
+			      "kernel: completed restores (queue resumed) of the job's own queues "
+			      "(per-queue counters where the backend has them, else "
+			      "device-wide), per repetition (never judged)",
+			      false},
+    [LR_M_DEVICE_PREEMPTIONS] = {"device_preemptions", "count", LR_DIR_NONE, LR_G_KERNEL, REPS,
+				 "value", "repetitions",
+				 "kernel: preemptions of every queue of the device, load "
+				 "generators (pressure, mixed load) included, per repetition "
+				 "(never judged)",
+				 false},
+    [LR_M_DEVICE_RESTORES] = {"device_restores", "count", LR_DIR_NONE, LR_G_KERNEL, REPS, "value",
+			      "repetitions",
+			      "kernel: restores of every queue of the device, load generators "
+			      "included, per repetition (never judged)",
 			      false},
     [LR_M_PREEMPT_LATENCY] = {"preempt_latency", "ms", LR_DIR_LOWER, LR_G_SAMPLES, HIST, "p50",
 			      "every preemption, requested -> off the engine (preempt fence "
 			      "signalled) (histogram)",
 			      "kernel: preemption requested -> queue off the engine (preempt "
-			      "fence signalled), every sample of the repetition",
+			      "fence signalled), every preemption of the job's own queues in "
+			      "the repetition; per_rep (the median) is what compare tests, "
+			      "the percentiles over all events are descriptive",
 			      false},
     [LR_M_RESTORE_LATENCY] = {"restore_latency", "ms", LR_DIR_LOWER, LR_G_SAMPLES, HIST, "p50",
 			      "every restore, start -> queue running again (histogram)",
-			      "kernel: restore start -> queue running again, every sample of "
-			      "the repetition",
+			      "kernel: restore start -> queue running again, every restore of "
+			      "the job's own queues in the repetition; per_rep (the median) is "
+			      "what compare tests, the percentiles over all events are "
+			      "descriptive",
 			      false},
     [LR_M_RESTORE_BOUND_RATIO] =
 	{"restore_bound_ratio", "ratio", LR_DIR_LOWER, LR_G_SAMPLES, HIST, "p50",

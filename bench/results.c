@@ -392,6 +392,10 @@ static double rep_value(enum lr_metric_id id, const struct lr_rep *rep, double u
 		return km ? k->restore_lat_p50_ns * NS_TO_MS : NAN;
 	case LR_M_KERNEL_RESTORES:
 		return km ? (double)k->restores : NAN;
+	case LR_M_DEVICE_PREEMPTIONS:
+		return km ? (double)(k->job_queues ? k->dev_preemptions : k->preemptions) : NAN;
+	case LR_M_DEVICE_RESTORES:
+		return km ? (double)(k->job_queues ? k->dev_restores : k->restores) : NAN;
 	case LR_M_COPY_BANDWIDTH:
 		return ks && k->copy_peak_bps > 0 ? k->copy_peak_bps : NAN;
 	case LR_M_KERNEL_SAMPLES_LOST:
@@ -434,9 +438,11 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 
 	if (!pr || !h || !idx)
 		goto out;
-	/* the repetitions of configuration @cfg (all of them without configs) */
+	/* the repetitions of configuration @cfg (all of them without configs);
+	 * a cancelled (truncated) repetition is left out of every summary */
 	for (unsigned r = 0; r < run->reps_done; r++)
-		if (!cfg || (run->reps[r].config && !strcmp(run->reps[r].config, cfg))) {
+		if (!run->reps[r].cancelled &&
+		    (!cfg || (run->reps[r].config && !strcmp(run->reps[r].config, cfg)))) {
 			const struct lr_rep *rep = &run->reps[r];
 
 			idx[n++] = r;
@@ -639,6 +645,27 @@ static json_t *reps_json(const struct lr_run *run)
 		json_object_set_new(j, "start_s", lr_json_real(rep->start_s));
 		json_object_set_new(j, "duration_s", lr_json_real(rep->duration_s));
 		json_object_set_new(j, "cancelled", json_boolean(rep->cancelled));
+		json_object_set_new(j, "in_summaries", json_boolean(!rep->cancelled));
+		{
+			json_t *o = json_object();
+
+			for (unsigned p = 0; p < LR_PHASES; p++)
+				json_object_set_new(o, lr_phase_name(p),
+						    lr_json_real(rep->phase_overrun_s[p]));
+			json_object_set_new(j, "phase_overrun_s", o);
+		}
+		json_object_set_new(j, "overrun", json_boolean(rep->overrun));
+		json_object_set_new(j, "progress_granularity_ms",
+				    lr_json_real(rep->granularity_s * 1e3));
+		json_object_set_new(j, "evict_trigger_writes",
+				    json_integer((json_int_t)rep->evict_writes));
+		json_object_set_new(j, "events",
+				    rep->have_km
+					? json_pack("{s:I,s:I,s:s}", "preemptions",
+						    (json_int_t)rep->km.preemptions, "restores",
+						    (json_int_t)rep->km.restores, "counted_on",
+						    rep->km.job_queues ? "job queues" : "device")
+					: json_null());
 		json_object_set_new(j, "phase_start_s", starts);
 		json_object_set_new(j, "rates", rates);
 		json_object_set_new(j, "progress_end", json_integer((json_int_t)rep->progress_end));
@@ -697,11 +724,15 @@ json_t *lr_result_json(const struct lr_run *run)
 				json_array_append_new(prim, json_string(lr_metric_table[i].name));
 		json_object_set_new(j, "primary", prim);
 	}
-	json_object_set_new(j, "resolved",
-			    json_pack("{s:I,s:I,s:f}", "pressure_chunk_bytes",
-				      (json_int_t)run->chunk_bytes, "pressure_total_bytes",
-				      (json_int_t)run->total_bytes, "rep_seconds",
-				      lr_scenario_rep_seconds(sc)));
+	json_object_set_new(
+	    j, "resolved",
+	    json_pack("{s:I,s:I,s:f,s:s,s:{s:f,s:b,s:o}}", "pressure_chunk_bytes",
+		      (json_int_t)run->chunk_bytes, "pressure_total_bytes",
+		      (json_int_t)run->total_bytes, "rep_seconds", lr_scenario_rep_seconds(sc),
+		      "pressure_pattern", lr_pattern_name(run->pattern), "evict_trigger",
+		      "interval_ms", sc->evict_interval_ms, "used", (int)run->evict_trigger,
+		      "fallback_reason",
+		      *run->evict_fallback ? lr_json_string(run->evict_fallback) : json_null()));
 	json_object_set_new(root, "scenario", j);
 
 	json_object_set_new(root, "repetitions",

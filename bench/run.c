@@ -265,6 +265,87 @@ const char *lr_run_rep_config(const struct lr_run *run, unsigned r)
 	return run->nconfigs ? run->configs[r % run->nconfigs] : NULL;
 }
 
+/* The eviction trigger, written every period_ns during the pressure phase
+ * on a thread of its own (the pattern runs on the main thread meanwhile).
+ * Late writes are not caught up in a burst: the schedule moves on. */
+struct evictor {
+	const struct lr_backend_ops *ops;
+	struct lr_dev *dev;
+	uint64_t period_ns, end_ns;
+	atomic_bool stop;
+	uint64_t writes;
+	struct lr_hist lat; /* ns per write */
+	int rc;
+	struct lr_err err;
+	pthread_t thread;
+	bool running;
+};
+
+static void *evictor_main(void *arg)
+{
+	struct evictor *e = arg;
+	uint64_t next = lr_now_ns(), now;
+
+	while (!atomic_load(&e->stop) && (now = lr_now_ns()) < e->end_ns) {
+		if (now >= next) {
+			int rc = e->ops->evict_all(e->dev, 0, &e->err);
+
+			if (rc) {
+				e->rc = rc;
+				break;
+			}
+			lr_hist_add(&e->lat, lr_now_ns() - now);
+			e->writes++;
+			next += e->period_ns;
+			if (next < lr_now_ns())
+				next = lr_now_ns();
+			continue;
+		}
+		{
+			uint64_t left = next - now;
+			struct timespec ts = {0, (long)(left > 10000000 ? 10000000 : left)};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+static int evictor_start(struct evictor *e, struct lr_err *err)
+{
+	sigset_t all, old;
+	int rc;
+
+	atomic_store(&e->stop, false);
+	lr_hist_init(&e->lat);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&e->thread, NULL, evictor_main, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return lr_fail(err, LR_ERR, "eviction trigger: pthread_create: %s", strerror(rc));
+	e->running = true;
+	return LR_OK;
+}
+
+static void evictor_stop(struct evictor *e)
+{
+	if (!e->running)
+		return;
+	atomic_store(&e->stop, true);
+	pthread_join(e->thread, NULL);
+	e->running = false;
+}
+
+/* Time per progress step at the mean rate over [@p0, @p1] in @dt_ns; NaN
+ * when the backend gives no step or the job made no progress. */
+static double granularity_s(uint64_t step, uint64_t p0, uint64_t p1, uint64_t dt_ns)
+{
+	if (!step || p1 <= p0 || !dt_ns)
+		return NAN;
+	return (double)step * ((double)dt_ns / 1e9) / (double)(p1 - p0);
+}
+
 /* One repetition: start the job, run the phases, stop, verify. */
 static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struct lr_err *err)
 {
@@ -293,7 +374,9 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 				       sc->cooldown_s};
 	struct lr_job *job = NULL;
 	struct lr_job_info info = {0};
-	uint64_t t, end;
+	struct evictor ev = {
+	    .ops = ops, .dev = dev, .period_ns = (uint64_t)(sc->evict_interval_ms * 1e6)};
+	uint64_t t, end, gp0 = 0, gt0 = 0;
 	int rc, stop_rc;
 
 	for (unsigned p = 0; p < LR_PHASES; p++) {
@@ -302,6 +385,8 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 		lr_hist_init(&rep->stall[p]);
 	}
 	rep->retained = NAN;
+	rep->granularity_s = NAN;
+	lr_hist_init(&rep->evict_write_lat);
 	lr_hist_init(&rep->alloc);
 	lr_hist_init(&rep->sampler_late);
 	rep->start_s = ns_s(lr_now_ns() - run->t0_ns);
@@ -347,7 +432,7 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 
 	pressure.ops = ops;
 	pressure.dev = dev;
-	pressure.pattern = sc->pattern;
+	pressure.pattern = run->pattern;
 	pressure.chunk_bytes = run->chunk_bytes;
 	pressure.total_bytes = run->total_bytes;
 	pressure.interval_ms = sc->interval_ms;
@@ -362,17 +447,64 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 
 	t = lr_now_ns();
 	for (unsigned p = 0; p < LR_PHASES && !rc; p++) {
+		uint64_t now;
+
 		end = t + (uint64_t)(dur[p] * 1e9);
 		atomic_store(&c.phase, p);
 		rep->phase_start_s[p] = ns_s(lr_now_ns() - c.t0);
+		if (p == LR_PHASE_WARMUP || (p == LR_PHASE_BASELINE && !gt0)) {
+			gp0 = ops->job_progress(job);
+			gt0 = lr_now_ns();
+		}
 		if (p == LR_PHASE_PRESSURE) {
-			rc = lr_pressure_run(&pressure, t, end, err);
+			ev.end_ns = end;
+			if (run->evict_trigger)
+				rc = evictor_start(&ev, err);
+			if (!rc)
+				rc = lr_pressure_run(&pressure, t, end, err);
+			evictor_stop(&ev);
+			if (!rc && ev.rc) {
+				rc = ev.rc;
+				*err = ev.err;
+			}
 			lr_pressure_release(&pressure);
 		}
+		/* work still running past the phase's planned end: recorded */
+		now = lr_now_ns();
+		rep->phase_overrun_s[p] = now > end ? ns_s(now - end) : 0;
+		if (rep->phase_overrun_s[p] > LR_OVERRUN_FLAG_MIN_S &&
+		    rep->phase_overrun_s[p] > dur[p] * LR_OVERRUN_FLAG_PCT / 100)
+			rep->overrun = true;
 		if (!rc && !lr_sleep_until(end, should_stop, NULL, &c))
 			break;
+		/* progress granularity at the rate of the warm-up (or baseline):
+		 * a stall threshold it cannot resolve 10x over is refused */
+		if (!rc && (p == LR_PHASE_BASELINE || (p == LR_PHASE_WARMUP && dur[p] >= 0.2)) &&
+		    isnan(rep->granularity_s)) {
+			rep->granularity_s = granularity_s(
+			    info.progress_step, gp0, ops->job_progress(job), lr_now_ns() - gt0);
+			if (index == 0 && rep->granularity_s * LR_GRANULARITY_FACTOR * 1e3 >
+					      sc->stall_threshold_ms) {
+				rc = lr_fail(
+				    err, LR_ERR,
+				    "%s: stall_threshold_ms = %g ms is not >= %gx the job's "
+				    "progress granularity of %.3g ms (a progress step of %llu "
+				    "%s at the %s rate): a stall could not be told from the time "
+				    "between two steps; raise stall_threshold_ms to at least %.3g "
+				    "or make progress finer (e.g. a smaller [job] buffer_bytes)",
+				    sc->path, sc->stall_threshold_ms, LR_GRANULARITY_FACTOR,
+				    rep->granularity_s * 1e3,
+				    (unsigned long long)info.progress_step,
+				    run->have_job ? run->job_unit : "units", lr_phase_name(p),
+				    rep->granularity_s * LR_GRANULARITY_FACTOR * 1e3);
+				run->refused = true;
+				break;
+			}
+		}
 		t = end;
 	}
+	rep->evict_writes = ev.writes;
+	rep->evict_write_lat = ev.lat;
 	if (should_stop(&c))
 		rep->cancelled = true;
 	display_stop(&c);
@@ -514,6 +646,7 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 	memset(run, 0, sizeof(*run));
 	run->sc = sc;
 	run->opts = *opts;
+	run->pattern = sc->pattern;
 	run->t0_ns = lr_now_ns();
 	iso_time(run->start_time, sizeof(run->start_time));
 	snprintf(run->backend, sizeof(run->backend), "%s", ops->name);
@@ -586,6 +719,32 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 		return finish(run, LR_STATUS_FAIL, why);
 	}
 
+	/* the eviction trigger, or the recorded reason why the pattern runs alone */
+	if (sc->evict_interval_ms > 0) {
+		struct lr_err eerr = {{0}};
+		int erc = ops->evict_all ? ops->evict_all(dev, 1, &eerr)
+					 : lr_fail(&eerr, LR_SKIP,
+						   "%s: the backend has no eviction "
+						   "trigger",
+						   ops->name);
+
+		if (erc == LR_OK) {
+			run->evict_trigger = true;
+		} else if (erc == LR_SKIP) {
+			if (run->pattern == LR_PATTERN_NONE)
+				run->pattern = LR_PATTERN_STEADY;
+			snprintf(run->evict_fallback, sizeof(run->evict_fallback),
+				 "%.400s; pressure pattern %s alone", eerr.msg,
+				 lr_pattern_name(run->pattern));
+			fprintf(stderr, "lrbench: evict_interval_ms = %g: %s\n",
+				sc->evict_interval_ms, run->evict_fallback);
+		} else {
+			ops->close(dev);
+			fprintf(stderr, "lrbench: %s\n", eerr.msg);
+			return finish(run, LR_STATUS_FAIL, eerr.msg);
+		}
+	}
+
 	for (unsigned r = 0; r < run->reps_planned; r++) {
 		rc = run_rep(run, dev, r, &err);
 		if (run->reps[r].done)
@@ -610,7 +769,8 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 
 	if (rc) {
 		fprintf(stderr, "lrbench: %s%s\n", rc == LR_SKIP ? "skip: " : "", err.msg);
-		return finish(run, rc == LR_SKIP ? LR_STATUS_SKIP : LR_STATUS_FAIL, err.msg);
+		code = finish(run, rc == LR_SKIP ? LR_STATUS_SKIP : LR_STATUS_FAIL, err.msg);
+		return run->refused && code == 1 ? 2 : code;
 	}
 	if (run->cancelled) {
 		snprintf(why, sizeof(why),

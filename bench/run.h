@@ -26,7 +26,11 @@ struct lr_dvec {
 	size_t n, cap;
 };
 
-#define LR_MAX_CONFIGS 8
+#define LR_MAX_CONFIGS	      8
+#define LR_OVERRUN_FLAG_PCT   10.0
+#define LR_OVERRUN_FLAG_MIN_S 0.01
+/* stall threshold / progress granularity below this: the scenario is refused */
+#define LR_GRANULARITY_FACTOR 10.0
 
 struct lr_rep {
 	bool done;			 /* finished (verified), possibly cancelled early */
@@ -47,6 +51,18 @@ struct lr_rep {
 	uint64_t progress_end;
 	bool verified;
 	struct lr_verify_result verify;
+	/* phase overruns: how far past its planned end each phase's work ran
+	 * (e.g. an allocation still in flight when the pressure phase was due
+	 * to end); flagged when above LR_OVERRUN_FLAG_PCT of the phase, at
+	 * least LR_OVERRUN_FLAG_MIN_S */
+	double phase_overrun_s[LR_PHASES];
+	bool overrun;
+	/* eviction trigger writes of the pressure phase and their latency (ns) */
+	uint64_t evict_writes;
+	struct lr_hist evict_write_lat;
+	/* progress granularity: time per smallest progress step at the
+	 * warm-up/baseline rate (s); NaN: not measured */
+	double granularity_s;
 	const char *config; /* NULL: the run has no configs */
 	bool have_km;	    /* kernel-side counters of this repetition */
 	struct lr_kmetrics km;
@@ -74,6 +90,9 @@ struct lr_run {
 	struct lr_job_info job;
 	char job_unit[32];
 	uint64_t chunk_bytes, total_bytes; /* pressure sizes resolved on the device */
+	enum lr_pattern pattern;	   /* the pattern that ran (a fallback may change it) */
+	bool evict_trigger;		   /* the eviction trigger is written */
+	char evict_fallback[LR_ERRLEN];	   /* why not, when the scenario asked for it */
 
 	char start_time[32]; /* UTC ISO 8601 */
 	uint64_t t0_ns;
@@ -91,6 +110,7 @@ struct lr_run {
 	char reason[1024];
 	bool cancelled;
 	int signal;
+	bool refused; /* the scenario cannot measure what it says (exit 2) */
 
 	/* CSV text accumulated over the repetitions */
 	char *timeline_csv, *pressure_csv;

@@ -91,6 +91,11 @@ static const struct param params[] = {
      "burst: how long a full burst is held before it is freed"},
     {"pressure", "gap_ms", P_DOUBLE, OFF(gap_ms), 0, 3600000, "300",
      "burst: idle time between bursts"},
+    {"pressure", "evict_interval_ms", P_DOUBLE, OFF(evict_interval_ms), 0, 60000, "0",
+     "period of writes to the backend's eviction trigger during the pressure phase, beside the "
+     "pattern: each write evicts all device memory, one preempt/evict/restore cycle of the "
+     "job (vlr: debugfs vlr_evict_vram); 0 = none. Without a trigger the pattern runs alone "
+     "(steady for pattern = none) and the result records why"},
     {"mixed", "lr_queues", P_U32, OFF(mixed_lr_queues), 0, 64, "0",
      "throttled LR queues on the shared scheduler, each running bounded FILL jobs back to "
      "back beside the job (vlr; 0 = none)"},
@@ -501,6 +506,12 @@ static int validate(struct parse_ctx *c, struct lr_err *err)
 			       "%s: [scenario] timeline_ms: %g ms is shorter than one sample "
 			       "period at %g Hz",
 			       where(c, l), sc->timeline_ms, sc->sample_rate_hz);
+	}
+	if (sc->evict_interval_ms > 0 && sc->pressure_s <= 0) {
+		l = LINE_OF("phases", "pressure_s", "pressure", "evict_interval_ms");
+		return lr_fail(err, LR_ERR,
+			       "%s: [phases] pressure_s: must be > 0 with evict_interval_ms = %g",
+			       where(c, l), sc->evict_interval_ms);
 	}
 	if (sc->pattern != LR_PATTERN_NONE && sc->pressure_s <= 0) {
 		l = LINE_OF("phases", "pressure_s", "pressure", "pattern");

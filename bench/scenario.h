@@ -58,6 +58,7 @@ struct lr_scenario {
 	struct lr_memsize chunk, total;
 	uint64_t total_max; /* 0 = no cap */
 	double interval_ms, hold_ms, gap_ms;
+	double evict_interval_ms; /* eviction trigger period; 0 = none */
 
 	/* [mixed]: throttled LR jobs and normal jobs on a shared scheduler */
 	uint32_t mixed_lr_queues, mixed_lr_in_flight;

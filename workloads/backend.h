@@ -85,6 +85,12 @@ struct lr_job_info {
 	uint64_t unit_bytes;
 	uint32_t work_groups; /* actually launched */
 	uint32_t work_group_size;
+	/* Added with issue 12: the most units progress can move at once on
+	 * one queue or group, times the number of queues or groups, so that
+	 * progress_step / rate is the time between two steps of one of them
+	 * (the job's progress granularity); 0: unknown or finer than any
+	 * sampler resolves. lrbench refuses a stall threshold under 10x it. */
+	uint64_t progress_step;
 };
 
 struct lr_verify_result {
@@ -138,6 +144,14 @@ struct lr_kmetrics {
 	uint64_t samples_lost;	 /* events counted whose samples were overwritten
 				  * before they were read */
 	uint64_t reads;		 /* times the counters were read (drained) */
+
+	/* Added with issue 12. job_queues: preemptions, restores and the
+	 * preempt/restore samples above (and restore_bytes) are the job's own
+	 * queues' counters, not the device's; the device-wide counts of every
+	 * queue (load generators included) are then in dev_preemptions and
+	 * dev_restores. false: those fields are device-wide. */
+	bool job_queues;
+	uint64_t dev_preemptions, dev_restores;
 };
 
 #define LR_COPY_WINDOW_MIN (1u << 20)
@@ -195,6 +209,15 @@ struct lr_backend_ops {
 
 	/* What lr_job_params may ask beyond one plain job (LR_CAP_*). */
 	unsigned caps;
+
+	/* Optional: the device's eviction trigger (vlr: debugfs
+	 * dri/N/vlr_evict_vram, like amdgpu_evict_vram). Evict every buffer
+	 * from device memory and return once the copies landed: one
+	 * preempt/evict/restore cycle of every running LR job per call.
+	 * @probe: only say whether the trigger is usable here (nothing is
+	 * evicted). LR_SKIP with the reason when it is not (older kernel, no
+	 * debugfs, not root). NULL: the backend has none. */
+	int (*evict_all)(struct lr_dev *dev, int probe, struct lr_err *err);
 };
 
 #define LR_CAP_QUEUES (1u << 0) /* lr_job_params.queues > 1 */

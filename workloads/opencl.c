@@ -1238,6 +1238,8 @@ static int job_launch(struct lr_dev *dev, const struct lr_job_params *p, struct 
 		info->unit_bytes = 8; /* each element: 4 bytes read + 4 written */
 		info->work_groups = job->groups;
 		info->work_group_size = job->wgs;
+		/* a group publishes once per chunk */
+		info->progress_step = job->chunk * job->groups;
 	}
 	*out = job;
 	return LR_OK;

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -57,6 +58,8 @@
 
 /* kernel counters drained during a repetition (GET_STATS with RESET) */
 #define DRAIN_PERIOD_NS 20000000ull
+/* the job's queues whose own counters are drained (per-queue GET_STATS) */
+#define MAX_JOB_QUEUES 64
 
 struct kacc {
 	pthread_mutex_t lock;
@@ -65,6 +68,10 @@ struct kacc {
 	bool running;
 	atomic_bool stop;
 	int err; /* first error of the drain thread (negative errno) */
+	/* the running job's queues (lock held): their own counters are the
+	 * job's; the device-wide ones include every load generator */
+	uint32_t jobq[MAX_JOB_QUEUES];
+	unsigned njobq;
 };
 
 struct lr_dev {
@@ -73,6 +80,8 @@ struct lr_dev {
 	struct drm_vlr_get_info info;
 	uint32_t cfg_queues; /* from an "-qN" config; 0: the job parameters decide */
 	struct kacc acc;
+	int knob_fd; /* debugfs dri/N/vlr_evict_vram, opened on first use; -1: not yet */
+	char knob[128];
 };
 
 /* one never-ending STREAM job: its own VM, queue, buffer and control page */
@@ -105,6 +114,8 @@ struct lr_pbuf {
 	void *ctl;
 	uint64_t addr, bytes, fence;
 };
+
+static int jobq_register(struct lr_dev *d, uint32_t q);
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -217,6 +228,7 @@ static int vlr_open(const char *sel, struct lr_dev **out, struct lr_err *err)
 		return lr_fail(err, LR_ERR, "vlr: out of memory");
 	}
 	d->fd = fd;
+	d->knob_fd = -1;
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	pthread_mutex_init(&d->acc.lock, NULL);
 	atomic_init(&d->acc.stop, false);
@@ -248,6 +260,8 @@ static void vlr_close(struct lr_dev *d)
 	}
 	lr_kmetrics_free(&d->acc.km);
 	pthread_mutex_destroy(&d->acc.lock);
+	if (d->knob_fd >= 0)
+		close(d->knob_fd);
 	close(d->fd);
 	free(d);
 }
@@ -483,6 +497,7 @@ static int stream_setup(struct lr_job *j, unsigned idx, struct lr_err *err)
 	    "vlr: queue %u: VM_BIND staging: %s", idx, serr(ret));
 	TRY(queue_create(fd, s->vm, 0, &s->queue), "vlr: queue %u: QUEUE_CREATE: %s", idx,
 	    serr(ret));
+	jobq_register(d, s->queue);
 	return stream_copy(d, s, idx, staging_addr(j), JOB_DATA_ADDR, bytes, "load job buffer",
 			   err);
 fail:
@@ -956,6 +971,8 @@ static int vlr_job_start(struct lr_dev *d, const struct lr_job_params *p, struct
 	info->unit_bytes = 8;	/* 4 bytes read + 4 written per element */
 	info->work_groups = nq; /* one STREAM job per queue */
 	info->work_group_size = 1;
+	/* a queue's progress moves one pass (n elements) at once */
+	info->progress_step = j->n * nq;
 	*out = j;
 	return LR_OK;
 fail:
@@ -1068,6 +1085,8 @@ static void vlr_job_destroy(struct lr_job *j)
 	mixed_destroy(j->mx, NULL);
 	if (!j->stopped)
 		streams_stop(j, NULL);
+	/* the queues' last events, before the queues go */
+	jobq_register(j->dev, 0);
 	for (unsigned i = 0; i < j->nstreams; i++) {
 		struct stream *s = &j->st[i];
 
@@ -1246,29 +1265,49 @@ static int vlr_set_config(struct lr_dev *d, const char *name, struct lr_err *err
 	return LR_OK;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+#define KNOB_GLOB "/sys/kernel/debug/dri/*/vlr_evict_vram"
 
-	return x < y ? -1 : x > y;
+/* Find and open the eviction trigger of this device: debugfs dri/<minor of
+ * the render node>/vlr_evict_vram, else the only dri/ entry that has one. */
+static int knob_open(struct lr_dev *d, struct lr_err *err)
+{
+	const char *minor = strrchr(d->path, 'D');
+	glob_t g;
+	int fd;
+
+	if (d->knob_fd >= 0)
+		return LR_OK;
+	snprintf(d->knob, sizeof(d->knob), "/sys/kernel/debug/dri/%s/vlr_evict_vram",
+		 minor && minor[1] ? minor + 1 : "?");
+	if (access(d->knob, F_OK)) {
+		if (glob(KNOB_GLOB, 0, NULL, &g))
+			return lr_fail(err, LR_SKIP,
+				       "vlr: no eviction trigger: %s matches nothing (debugfs not "
+				       "mounted, or a kernel series before v5 without "
+				       "vlr_evict_vram)",
+				       KNOB_GLOB);
+		snprintf(d->knob, sizeof(d->knob), "%s", g.gl_pathv[0]);
+		globfree(&g);
+	}
+	fd = open(d->knob, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lr_fail(err, LR_SKIP, "vlr: eviction trigger %s: open: %s%s", d->knob,
+			       strerror(errno), errno == EACCES ? " (root only)" : "");
+	d->knob_fd = fd;
+	return LR_OK;
 }
 
-static double median_ns(const struct lr_samples *s)
+static int vlr_evict_all(struct lr_dev *d, int probe, struct lr_err *err)
 {
-	uint64_t *tmp;
-	double m;
+	int rc = knob_open(d, err);
 
-	if (!s->n)
-		return NAN;
-	tmp = malloc(s->n * sizeof(*tmp));
-	if (!tmp)
-		return NAN;
-	memcpy(tmp, s->v, s->n * sizeof(*tmp));
-	qsort(tmp, s->n, sizeof(*tmp), cmp_u64);
-	m = s->n % 2 ? (double)tmp[s->n / 2]
-		     : ((double)tmp[s->n / 2 - 1] + (double)tmp[s->n / 2]) / 2;
-	free(tmp);
-	return m;
+	if (rc || probe)
+		return rc;
+	/* returns once every BO is out of VRAM and the copies landed */
+	if (write(d->knob_fd, "1", 1) != 1)
+		return lr_fail(err, LR_ERR, "vlr: eviction trigger %s: write: %s", d->knob,
+			       strerror(errno));
+	return LR_OK;
 }
 
 /* Push the valid ring entries; events beyond them were overwritten (lost). */
@@ -1285,25 +1324,50 @@ static int take_ring(struct lr_samples *dst, const __u64 *ring, uint32_t valid, 
 	return 0;
 }
 
+/* Add one per-queue read (a job queue's own counters) to @k. */
+static int add_queue_stats(struct lr_kmetrics *k, const struct drm_vlr_stats *s)
+{
+	uint32_t nr;
+	int ret;
+
+	k->preemptions += s->preemptions;
+	k->restores += s->restores;
+	ret = take_ring(&k->preempt_lat_ns, s->preempt_lat_ns, s->preempt_samples, s->preemptions,
+			&k->samples_lost);
+	if (!ret)
+		ret = take_ring(&k->restore_lat_ns, s->restore_lat_ns, s->restore_samples,
+				s->restores, &k->samples_lost);
+	nr =
+	    s->restore_samples < DRM_VLR_STATS_SAMPLES ? s->restore_samples : DRM_VLR_STATS_SAMPLES;
+	for (uint32_t i = 0; !ret && i < nr; i++)
+		if (lr_samples_push(&k->restore_bytes, s->restore_bytes[i]))
+			ret = -ENOMEM;
+	return ret;
+}
+
 /*
- * Read and reset the device-wide counters (acc.lock held) and add them to
- * the accumulator. The kernel keeps 64 samples per kind; read every
- * DRAIN_PERIOD_NS, so only bursts of more than 64 events in 20 ms are lost
- * (counted in samples_lost).
+ * Read and reset the counters (acc.lock held) and add them to the
+ * accumulator: the job's preemptions and restores with their latency
+ * samples from its own queues (per-queue GET_STATS), everything else
+ * (evictions, bytes, copy engine, restore worker, normal jobs, and the
+ * device-wide preemption and restore counts of every queue, load generators
+ * included) from the device. The kernel keeps 64 samples per kind; read
+ * every DRAIN_PERIOD_NS, so only bursts of more than 64 events in 20 ms are
+ * lost (counted in samples_lost).
  */
 static int drain_locked(struct lr_dev *d)
 {
 	struct drm_vlr_get_stats g = {.flags = DRM_VLR_STATS_RESET};
 	const struct drm_vlr_stats *s = &g.stats;
 	struct lr_kmetrics *k = &d->acc.km;
-	uint32_t nr;
 	int ret = xioctl(d->fd, DRM_IOCTL_VLR_GET_STATS, &g);
 
 	if (ret)
 		return ret;
 	k->reads++;
-	k->preemptions += s->preemptions;
-	k->restores += s->restores;
+	k->job_queues = true;
+	k->dev_preemptions += s->preemptions;
+	k->dev_restores += s->restores;
 	k->evictions += s->evictions;
 	k->bytes_to_vram += s->bytes_to_vram;
 	k->bytes_to_system += s->bytes_to_system;
@@ -1319,22 +1383,38 @@ static int drain_locked(struct lr_dev *d)
 	k->restore_worker_ns += s->restore_worker_ns;
 	k->restore_worker_runs += s->restore_worker_runs;
 	k->normal_jobs += s->normal_jobs;
-	ret = take_ring(&k->preempt_lat_ns, s->preempt_lat_ns, s->preempt_samples, s->preemptions,
-			&k->samples_lost);
-	if (!ret)
-		ret = take_ring(&k->restore_lat_ns, s->restore_lat_ns, s->restore_samples,
-				s->restores, &k->samples_lost);
-	nr =
-	    s->restore_samples < DRM_VLR_STATS_SAMPLES ? s->restore_samples : DRM_VLR_STATS_SAMPLES;
-	for (uint32_t i = 0; !ret && i < nr; i++)
-		if (lr_samples_push(&k->restore_bytes, s->restore_bytes[i]))
-			ret = -ENOMEM;
-	if (!ret)
-		ret = take_ring(&k->worker_lat_ns, s->restore_worker_lat_ns, s->worker_samples,
-				s->restore_worker_runs, &k->samples_lost);
+	ret = take_ring(&k->worker_lat_ns, s->restore_worker_lat_ns, s->worker_samples,
+			s->restore_worker_runs, &k->samples_lost);
 	if (!ret)
 		ret = take_ring(&k->normal_lat_ns, s->normal_lat_ns, s->normal_samples,
 				s->normal_jobs, &k->samples_lost);
+	for (unsigned i = 0; !ret && i < d->acc.njobq; i++) {
+		struct drm_vlr_get_stats q = {.queue_id = d->acc.jobq[i],
+					      .flags = DRM_VLR_STATS_RESET};
+
+		ret = xioctl(d->fd, DRM_IOCTL_VLR_GET_STATS, &q);
+		if (!ret)
+			ret = add_queue_stats(k, &q.stats);
+	}
+	return ret;
+}
+
+/* The job's queues: drained from now on (@q != 0), or read one last time
+ * and forgotten before they are destroyed (@q == 0). */
+static int jobq_register(struct lr_dev *d, uint32_t q)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&d->acc.lock);
+	if (q && d->acc.njobq < MAX_JOB_QUEUES) {
+		d->acc.jobq[d->acc.njobq++] = q;
+	} else if (!q) {
+		ret = drain_locked(d);
+		if (ret && !d->acc.err)
+			d->acc.err = ret;
+		d->acc.njobq = 0;
+	}
+	pthread_mutex_unlock(&d->acc.lock);
 	return ret;
 }
 
@@ -1421,9 +1501,11 @@ static int vlr_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *o
 		lr_kmetrics_free(out);
 		return lr_fail(err, LR_ERR, "vlr: kernel metrics: %s", serr(ret));
 	}
+	/* every sample is drained: lrbench takes the medians from them, with
+	 * the one median definition of bench/stats.c (no second one here) */
 	out->have_samples = true;
-	out->preempt_lat_p50_ns = median_ns(&out->preempt_lat_ns);
-	out->restore_lat_p50_ns = median_ns(&out->restore_lat_ns);
+	out->preempt_lat_p50_ns = NAN;
+	out->restore_lat_p50_ns = NAN;
 	return LR_OK;
 }
 
@@ -1447,4 +1529,5 @@ const struct lr_backend_ops lr_backend_vlr = {
     .set_config = vlr_set_config,
     .kernel_metrics = vlr_kernel_metrics,
     .caps = LR_CAP_QUEUES | LR_CAP_MIXED,
+    .evict_all = vlr_evict_all,
 };

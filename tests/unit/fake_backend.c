@@ -109,6 +109,7 @@ static int fake_job_start(struct lr_dev *dev, const struct lr_job_params *p, str
 	info->unit_bytes = 4;
 	info->work_groups = 2;
 	info->work_group_size = 1;
+	info->progress_step = fake_cfg.progress_step;
 	current_job = j;
 	if (fake_cfg.stop_after_start)
 		*fake_cfg.stop_after_start = SIGTERM;
@@ -123,6 +124,8 @@ static uint64_t fake_progress(struct lr_job *j)
 	pthread_mutex_lock(&j->lock);
 	eff = (j->freeze_start ? j->freeze_start : now) - j->t_start - j->frozen_ns;
 	p = (uint64_t)((double)eff / 1e9 * fake_cfg.rate);
+	if (fake_cfg.progress_step)
+		p -= p % fake_cfg.progress_step;
 	if (p < j->last || j->stopped)
 		p = j->last;
 	j->last = p;
@@ -262,7 +265,7 @@ static int fake_set_config(struct lr_dev *d, const char *name, struct lr_err *er
 static int fake_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *out,
 			       struct lr_err *err)
 {
-	uint64_t n = fake_cfg.touches - km_touches;
+	uint64_t n = fake_cfg.touches + fake_cfg.evicts - km_touches;
 	bool normal = fake_cfg.last_params.mixed.normal_interval_ms > 0;
 	int rc = 0;
 
@@ -297,8 +300,39 @@ static int fake_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *
 		lr_kmetrics_free(out);
 		return lr_fail(err, LR_ERR, "fake: out of memory");
 	}
+	out->job_queues = true;
+	out->dev_preemptions = 3 * n; /* the job's and two other queues */
+	out->dev_restores = 6 * n;
 	if (reset)
-		km_touches = fake_cfg.touches;
+		km_touches = fake_cfg.touches + fake_cfg.evicts;
+	return LR_OK;
+}
+
+/* Each write freezes the job like a preemption (touch_freeze_ms). */
+static int fake_evict_all(struct lr_dev *d, int probe, struct lr_err *err)
+{
+	if (probe)
+		fake_cfg.evict_probes++;
+	if (fake_cfg.evict_rc)
+		return lr_fail(err, fake_cfg.evict_rc, "fake: no eviction trigger here");
+	if (probe)
+		return LR_OK;
+	fake_cfg.evicts++;
+	if (current_job && fake_cfg.touch_freeze_ms > 0) {
+		struct lr_job *j = current_job;
+		uint64_t t0 = now_ns();
+		struct timespec ts = {0, (long)(fake_cfg.touch_freeze_ms * 1e6)};
+
+		fake_progress(j);
+		pthread_mutex_lock(&j->lock);
+		j->freeze_start = t0;
+		pthread_mutex_unlock(&j->lock);
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&j->lock);
+		j->frozen_ns += now_ns() - t0;
+		j->freeze_start = 0;
+		pthread_mutex_unlock(&j->lock);
+	}
 	return LR_OK;
 }
 
@@ -322,4 +356,5 @@ const struct lr_backend_ops fake_backend_configs = {
     .set_config = fake_set_config,
     .kernel_metrics = fake_kernel_metrics,
     .caps = LR_CAP_QUEUES | LR_CAP_MIXED,
+    .evict_all = fake_evict_all,
 };

@@ -25,9 +25,13 @@ struct fake_config {
 	bool verify_as_error;	/* report a mismatch as LR_ERR (like some backends) */
 	uint64_t global_mem_bytes;
 	volatile sig_atomic_t *stop_after_start; /* set to SIGTERM when a job starts */
+	uint64_t progress_step; /* progress moves in steps of this (reported); 0 = smooth */
+	int evict_rc;		/* fake_backend_configs' eviction trigger: LR_OK, LR_SKIP, LR_ERR */
 
 	/* counters the tests read */
 	unsigned opens, closes, jobs, stops, verifies, allocs, touches, frees;
+	unsigned evicts, evict_probes; /* eviction trigger writes (each freezes progress
+					* touch_freeze_ms and counts as one preemption) */
 	/* fake_backend_configs: "a b a b": every set_config, in order */
 	char config_log[256];
 	unsigned set_config_while_busy;	  /* set_config with a job or buffer alive */
@@ -37,8 +41,9 @@ struct fake_config {
 extern struct fake_config fake_cfg;
 extern const struct lr_backend_ops fake_backend;
 /* The same with configurations "a" and "b", kernel_metrics (preemptions =
- * pressure touches since the last reset, every sample; see fake_backend.c)
- * and LR_CAP_QUEUES | LR_CAP_MIXED. */
+ * pressure touches and eviction-trigger writes since the last reset, every
+ * sample; see fake_backend.c), an eviction trigger (evict_rc) and
+ * LR_CAP_QUEUES | LR_CAP_MIXED. */
 extern const struct lr_backend_ops fake_backend_configs;
 
 void fake_reset(void);

@@ -241,6 +241,22 @@ static void test_cancel(void **state)
 	assert_int_equal(fake_cfg.verifies, 1);
 	assert_int_equal(
 	    json_integer_value(json_object_get(json_object_get(doc, "repetitions"), "done")), 1);
+	/* the truncated repetition is marked and left out of every summary */
+	{
+		json_t *r0 = json_array_get(
+			   json_object_get(json_object_get(doc, "repetitions"), "runs"), 0),
+		       *m;
+		size_t i;
+
+		assert_true(json_is_false(json_object_get(r0, "in_summaries")));
+		json_array_foreach(json_object_get(doc, "metrics"), i, m)
+		{
+			assert_int_equal(
+			    json_integer_value(json_object_get(json_object_get(m, "summary"), "n")),
+			    0);
+			assert_int_equal(json_array_size(json_object_get(m, "per_rep")), 0);
+		}
+	}
 	json_decref(doc);
 }
 
@@ -378,6 +394,99 @@ static void test_configs(void **state)
 	assert_int_equal(lr_run_scenario(&sc, &o, &run), 1);
 	lr_run_fini(&run);
 	assert_int_equal(fake_cfg.opens, 0);
+}
+
+/* Eviction trigger, no pattern: its writes are the counted events (one
+ * preemption each on the fake), recorded per repetition; the phases still
+ * run to plan. */
+#define EVICT_TEXT(pattern)                                                                        \
+	"[scenario]\nbackend = fake\nconfigs = a, b\nrepetitions = 2\ntimeline_ms = 50\n"          \
+	"[job]\nbuffer_bytes = 4K\n[phases]\nwarmup_s = 0.05\nbaseline_s = 0.1\n"                  \
+	"pressure_s = 0.3\ncooldown_s = 0.05\n[pressure]\npattern = " pattern "\nchunk = 1M\n"     \
+	"total = 4M\nevict_interval_ms = 10\n"
+
+static void test_evict_trigger(void **state)
+{
+	json_t *doc, *r, *res;
+	size_t i;
+
+	run_ops = &fake_backend_configs;
+	fake_cfg.touch_freeze_ms = 2;
+	assert_int_equal(run_into("evict", EVICT_TEXT("none"), false, &doc), 0);
+	assert_string_equal(status(doc), "pass");
+	assert_int_equal(fake_cfg.touches, 0);
+	/* 0.3 s at one write per 10 ms (each 2 ms): about 30 per repetition */
+	assert_in_range(fake_cfg.evicts, 2 * 15, 2 * 31);
+	res = json_object_get(json_object_get(doc, "scenario"), "resolved");
+	assert_string_equal(json_string_value(json_object_get(res, "pressure_pattern")), "none");
+	assert_true(json_is_true(json_object_get(json_object_get(res, "evict_trigger"), "used")));
+	json_array_foreach(json_object_get(json_object_get(doc, "repetitions"), "runs"), i, r)
+	{
+		json_int_t w = json_integer_value(json_object_get(r, "evict_trigger_writes"));
+		json_t *ev = json_object_get(r, "events");
+
+		assert_in_range(w, 15, 31);
+		/* the fake counts one preemption of the job per write */
+		assert_int_equal(json_integer_value(json_object_get(ev, "preemptions")), w);
+		assert_string_equal(json_string_value(json_object_get(ev, "counted_on")),
+				    "job queues");
+		assert_true(json_is_true(json_object_get(r, "in_summaries")));
+	}
+	json_decref(doc);
+
+	/* no trigger here: the pattern (steady for none) runs alone, and the
+	 * result says why */
+	fake_reset();
+	fake_cfg.evict_rc = LR_SKIP;
+	assert_int_equal(run_into("evict-fallback", EVICT_TEXT("none"), false, &doc), 0);
+	assert_int_equal(fake_cfg.evicts, 0);
+	assert_int_equal(fake_cfg.evict_probes, 1);
+	assert_true(fake_cfg.touches > 0);
+	res = json_object_get(json_object_get(doc, "scenario"), "resolved");
+	assert_string_equal(json_string_value(json_object_get(res, "pressure_pattern")), "steady");
+	res = json_object_get(res, "evict_trigger");
+	assert_true(json_is_false(json_object_get(res, "used")));
+	assert_non_null(strstr(json_string_value(json_object_get(res, "fallback_reason")),
+			       "no eviction trigger"));
+	json_decref(doc);
+
+	/* a failing trigger fails the run */
+	fake_reset();
+	fake_cfg.evict_rc = LR_ERR;
+	assert_int_equal(run_into("evict-error", EVICT_TEXT("none"), false, &doc), 1);
+	assert_string_equal(status(doc), "fail");
+	json_decref(doc);
+	run_ops = &fake_backend;
+}
+
+/* A stall threshold finer than 10x the job's progress granularity cannot
+ * tell a stall from the wait for the next step: refused (exit 2), naming
+ * both numbers; a fine enough one runs. */
+static void test_granularity(void **state)
+{
+	json_t *doc;
+	const char *why;
+
+	fake_cfg.progress_step = 2000; /* at 1e6/s: 2 ms per step, threshold 5 ms */
+	assert_int_equal(run_into("granularity", scenario_text, false, &doc), 2);
+	assert_string_equal(status(doc), "fail");
+	why = json_string_value(json_object_get(doc, "reason"));
+	assert_non_null(strstr(why, "stall_threshold_ms = 5 ms"));
+	assert_non_null(strstr(why, "granularity of 2 ms"));
+	assert_int_equal(fake_cfg.verifies, 1); /* the job was still stopped and verified */
+	json_decref(doc);
+
+	fake_reset();
+	fake_cfg.progress_step = 100; /* 0.1 ms */
+	assert_int_equal(run_into("granularity-ok", scenario_text, false, &doc), 0);
+	{
+		json_t *r0 =
+		    json_array_get(json_object_get(json_object_get(doc, "repetitions"), "runs"), 0);
+		double g = json_number_value(json_object_get(r0, "progress_granularity_ms"));
+
+		assert_true(g > 0.09 && g < 0.11);
+	}
+	json_decref(doc);
 }
 
 static const json_t *cmetric(json_t *doc, const char *name, const char *config)
@@ -563,6 +672,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_csv, per_test),
 	    cmocka_unit_test_setup(test_configs, per_test),
 	    cmocka_unit_test_setup(test_kernel_samples, per_test),
+	    cmocka_unit_test_setup(test_evict_trigger, per_test),
+	    cmocka_unit_test_setup(test_granularity, per_test),
 	    cmocka_unit_test_setup(test_caps, per_test),
 	    cmocka_unit_test_setup(test_status_lines, per_test),
 	};
