@@ -180,10 +180,12 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 				 false},
     [LR_M_NORMAL_JOB_LATENCY_USER] = {"normal_job_latency_user", "ms", LR_DIR_LOWER, LR_G_NORMAL,
 				      HIST, "p50",
-				      "the same jobs as the submitter sees them: before exec -> "
-				      "wait for the out-syncobj returned (histogram)",
-				      "normal job as its submitter sees it: before the exec ioctl "
-				      "-> the wait for its out-syncobj returned",
+				      "the same jobs, open loop: intended submit time (one every "
+				      "normal_interval_ms, never rescheduled) -> the wait for its "
+				      "out-syncobj returned (histogram)",
+				      "normal job from its intended submit time on a fixed "
+				      "schedule (open loop: a job sent late behind a blocked one "
+				      "counts the wait) -> the wait for its out-syncobj returned",
 				      false},
     [LR_M_THROTTLED_LR_JOBS] = {"throttled_lr_jobs", "count", LR_DIR_HIGHER, LR_G_LRJOBS, REPS,
 				"value",
@@ -191,6 +193,18 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 				"completed",
 				"bounded LR jobs the throttled queues of the mixed load completed, "
 				"per repetition",
+				false},
+    [LR_M_EVICT_LATENCY] = {"evict_latency", "ms", LR_DIR_LOWER, LR_G_EVICT, HIST, "p50",
+			    "every write of the eviction trigger (histogram)",
+			    "the evicting side's wait: one write of the eviction trigger "
+			    "(`evict_interval_ms`), i.e. evict every buffer from device memory, "
+			    "the job's queues preempted first, until the copies landed; per_rep "
+			    "= median",
+			    false},
+    [LR_M_EVICT_LATENCY_P99] = {"evict_latency_p99", "ms", LR_DIR_LOWER, LR_G_EVICT, HIST, "p99",
+				"every write of the eviction trigger (histogram)",
+				"the same writes; per_rep = their 99th percentile (the tail an "
+				"evicting allocation waits)",
 				false},
 };
 

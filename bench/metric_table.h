@@ -48,6 +48,8 @@ enum lr_metric_id {
 	LR_M_NORMAL_JOB_LATENCY,
 	LR_M_NORMAL_JOB_LATENCY_USER,
 	LR_M_THROTTLED_LR_JOBS,
+	LR_M_EVICT_LATENCY,
+	LR_M_EVICT_LATENCY_P99,
 	LR_METRICS,
 };
 
@@ -61,6 +63,7 @@ enum lr_mgroup {
 	LR_G_SAMPLES, /* ... and drained every kernel sample */
 	LR_G_NORMAL,  /* normal (dma-fence) jobs ran: [mixed] load */
 	LR_G_LRJOBS,  /* throttled LR jobs ran: [mixed] load */
+	LR_G_EVICT,   /* the eviction trigger was written */
 };
 
 /* What the summary is computed over. */

@@ -282,6 +282,10 @@ static void rep_hist(enum lr_metric_id id, const struct lr_rep *rep, struct lr_h
 	case LR_M_SAMPLER_LATENESS:
 		lr_hist_merge(h, &rep->sampler_late);
 		break;
+	case LR_M_EVICT_LATENCY:
+	case LR_M_EVICT_LATENCY_P99:
+		lr_hist_merge(h, &rep->evict_write_lat);
+		break;
 	case LR_M_PREEMPT_LATENCY:
 		if (ks)
 			hist_samples(h, &k->preempt_lat_ns);
@@ -434,7 +438,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 	struct lr_dvec win[LR_PHASES] = {0}, bytes = {0};
 	char unit_rate[64];
 	double ub = run->have_job ? (double)run->job.unit_bytes : NAN;
-	bool have[LR_G_LRJOBS + 1] = {[LR_G_ALWAYS] = true};
+	bool have[LR_G_EVICT + 1] = {[LR_G_ALWAYS] = true};
 
 	if (!pr || !h || !idx)
 		goto out;
@@ -446,6 +450,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 			const struct lr_rep *rep = &run->reps[r];
 
 			idx[n++] = r;
+			have[LR_G_EVICT] |= rep->evict_writes > 0;
 			if (!rep->have_km)
 				continue;
 			have[LR_G_KERNEL] = true;

@@ -483,17 +483,21 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 		    isnan(rep->granularity_s)) {
 			rep->granularity_s = granularity_s(
 			    info.progress_step, gp0, ops->job_progress(job), lr_now_ns() - gt0);
-			if (index == 0 && rep->granularity_s * LR_GRANULARITY_FACTOR * 1e3 >
-					      sc->stall_threshold_ms) {
+			/* the first repetition of every configuration (a -qN config
+			 * shares the engine between N queues: coarser per queue) */
+			if (index < (run->nconfigs ? run->nconfigs : 1) &&
+			    rep->granularity_s * LR_GRANULARITY_FACTOR * 1e3 >
+				sc->stall_threshold_ms) {
 				rc = lr_fail(
 				    err, LR_ERR,
 				    "%s: stall_threshold_ms = %g ms is not >= %gx the job's "
-				    "progress granularity of %.3g ms (a progress step of %llu "
+				    "progress granularity of %.3g ms%s%s (a progress step of %llu "
 				    "%s at the %s rate): a stall could not be told from the time "
 				    "between two steps; raise stall_threshold_ms to at least %.3g "
 				    "or make progress finer (e.g. a smaller [job] buffer_bytes)",
 				    sc->path, sc->stall_threshold_ms, LR_GRANULARITY_FACTOR,
-				    rep->granularity_s * 1e3,
+				    rep->granularity_s * 1e3, rep->config ? " in config " : "",
+				    rep->config ? rep->config : "",
 				    (unsigned long long)info.progress_step,
 				    run->have_job ? run->job_unit : "units", lr_phase_name(p),
 				    rep->granularity_s * LR_GRANULARITY_FACTOR * 1e3);

@@ -5,7 +5,7 @@ RUN_DIR is either one lrbench result directory (RUN_DIR/result.json) or a
 `make run` folder holding one result directory per scenario
 (RUN_DIR/<scenario>/result.json; RUN_DIR/scenarios.plan lists what was
 planned, RUN_DIR/scenarios.done what finished). Writes RUN_DIR/report.html
-(atomically): the run's metadata, the issue-5 targets with the measured
+(atomically): the run's metadata, the targets (issues 5, 12) with the measured
 value next to each (taken from whichever scenario measures it), and per
 scenario the summary table and every plot in <scenario>/plots/ (SVG inlined
 as data: URIs, so the page has no external assets). It also prints the
@@ -38,9 +38,14 @@ BASELINE = "open-coded"
 CANDIDATE = "preempt-fence"
 NOT_MEASURED = "not measured in this run (needs the vlr backend)"
 
-# The targets of issue 5. Each: text, metric, configurations (A = baseline,
-# B = candidate; None = the metric's value itself in config B), the goal as
-# (op, bound) on the ratio median(B) / median(A), or on the median itself.
+# The targets of issues 5 and 12. Each: text, metric, configurations (A =
+# baseline, B = candidate; None = the metric's value itself in config B),
+# the goal as (op, bound) on the ratio median(B) / median(A), or on the
+# median itself. Issue 12 replaced the restore-worker occupancy target (it
+# only restated that the open-coded worker waits on the CPU by design) by
+# the cost open-coded waits impose on others: the evicting side's wait
+# (evict_latency_p99: per repetition the 99th percentile of the eviction
+# trigger's writes) and open-loop normal-job latency.
 TARGETS = [
     ("pipelined restore median within 1.5x of the copy-bandwidth bound",
      "restore_bound_ratio", (None, CANDIDATE), ("<=", 1.5)),
@@ -48,10 +53,11 @@ TARGETS = [
      "throughput_retained", (BASELINE, CANDIDATE), (">=", 1 / 1.05)),
     ("preempt-fence no worse than open-coded on stall (ratio <= 1.05, lower is better)",
      "stall_latency", (BASELINE, CANDIDATE), ("<=", 1.05)),
-    ("at least 2x better than open-coded on restore-worker occupancy",
-     "restore_worker_occupancy", (BASELINE, CANDIDATE), ("<=", 0.5)),
-    ("at least 2x better than open-coded on normal-job latency behind throttled LR jobs",
-     "normal_job_latency", (BASELINE, CANDIDATE), ("<=", 0.5)),
+    ("at least 2x better than open-coded on the evicting side's wait, p99 (eviction trigger)",
+     "evict_latency_p99", (BASELINE, CANDIDATE), ("<=", 0.5)),
+    ("at least 2x better than open-coded on normal-job latency behind throttled LR jobs "
+     "(open loop, from the intended submit time)",
+     "normal_job_latency_user", (BASELINE, CANDIDATE), ("<=", 0.5)),
     ("at least 2x better than open-coded on restore latency with 8 competing queues",
      "restore_latency", (BASELINE + "-q8", CANDIDATE + "-q8"), ("<=", 0.5)),
 ]
@@ -384,7 +390,7 @@ def targets_html(runs, multi):
 
 
 def targets_text(runs):
-    lines = ["targets (issue 5):"]
+    lines = ["targets (issues 5, 12):"]
     for (text, metric, _, (op, bound)), found in target_rows(runs):
         lines.append(f"  {text}  [{metric} {op} {bound:.3g}]")
         if not found:
@@ -429,7 +435,7 @@ figcaption{font-size:.85em;color:#666}
 SUMMARY_NOTE = """<p class=note>Per metric, the median of the per-repetition values (what one
 value is: <code>per_rep_stat</code> in result.json), the range and sample standard deviation
 over repetitions. Definitions: results/README.md.</p>"""
-TARGETS_NOTE = """<p class=note>The targets of the headline comparison (issue 5), preempt-fence
+TARGETS_NOTE = """<p class=note>The targets of the headline comparison (issues 5, 12), preempt-fence
 against open-coded on the vlr device; ratios are medians of the candidate over the baseline, with
 the confidence interval <code>lrbench compare</code> gives (at the level its Holm procedure tested
 that metric; for a target on one configuration's median, a 95 % order-statistics interval). A

@@ -697,13 +697,20 @@ static void *feeder_main(void *arg)
 	return NULL;
 }
 
-/* Submit one small FILL every normal_interval_ms on the dma-fence VM's queue
- * and wait for its completion fence (out_syncobj). */
+/*
+ * Open-loop normal jobs: one small FILL on the dma-fence VM's queue is due
+ * every normal_interval_ms on a fixed schedule, and each is waited for
+ * (out_syncobj). Latency is measured from the job's intended submit time
+ * (wrk2's correction of coordinated omission): a job the submitter could
+ * only send late, because the previous one was stuck behind a throttled LR
+ * job, counts that wait too, and the schedule never resets, so the blocked
+ * period is sampled as densely as any other.
+ */
 static void *normal_main(void *arg)
 {
 	struct mixed *m = arg;
 	struct lr_dev *d = m->dev;
-	uint64_t period = (uint64_t)(m->p.normal_interval_ms * 1e6), next = now_ns();
+	uint64_t period = (uint64_t)(m->p.normal_interval_ms * 1e6), due = now_ns();
 	uint32_t seq = 0;
 
 	while (!atomic_load(&m->stop)) {
@@ -715,15 +722,24 @@ static void *normal_main(void *arg)
 		    .len = m->p.normal_job_bytes,
 		    .value = ++seq,
 		};
-		uint64_t t0 = now_ns(), t1;
-		int ret = xioctl(d->fd, DRM_IOCTL_VLR_EXEC, &e);
+		uint64_t t1;
+		int ret;
 
+		while (!atomic_load(&m->stop) && now_ns() < due) {
+			uint64_t left = due - now_ns();
+			struct timespec ts = {0, (long)(left > 10000000 ? 10000000 : left)};
+
+			nanosleep(&ts, NULL);
+		}
+		if (atomic_load(&m->stop))
+			break;
+		ret = xioctl(d->fd, DRM_IOCTL_VLR_EXEC, &e);
 		if (ret) {
 			mixed_fail(m, "vlr: mixed: normal job: EXEC fill: %s", serr(ret));
 			return NULL;
 		}
-		ret = drmSyncobjWait(d->fd, &m->syncobj, 1, (int64_t)(t0 + (uint64_t)WAIT_NS), 0,
-				     NULL);
+		ret = drmSyncobjWait(d->fd, &m->syncobj, 1, (int64_t)(now_ns() + (uint64_t)WAIT_NS),
+				     0, NULL);
 		t1 = now_ns();
 		if (ret) {
 			mixed_fail(m, "vlr: mixed: normal job did not complete within %lld s: %s",
@@ -731,21 +747,13 @@ static void *normal_main(void *arg)
 			return NULL;
 		}
 		pthread_mutex_lock(&d->acc.lock);
-		ret = lr_samples_push(&d->acc.km.normal_user_lat_ns, t1 - t0);
+		ret = lr_samples_push(&d->acc.km.normal_user_lat_ns, t1 - due);
 		pthread_mutex_unlock(&d->acc.lock);
 		if (ret) {
 			mixed_fail(m, "vlr: mixed: out of memory");
 			return NULL;
 		}
-		next += period;
-		if (next < t1)
-			next = t1; /* late: no catching up in bursts */
-		while (!atomic_load(&m->stop) && now_ns() < next) {
-			uint64_t left = next - now_ns();
-			struct timespec ts = {0, (long)(left > 10000000 ? 10000000 : left)};
-
-			nanosleep(&ts, NULL);
-		}
+		due += period; /* the next arrival, however late this one was */
 	}
 	return NULL;
 }
