@@ -434,7 +434,7 @@ cmd_kunit() {
 			say "kunit: lockdep negative case (drm_sched_lr_lockdep) in a boot of its own"
 			set +e
 			(cd "$tree" && python3 tools/testing/kunit/kunit.py exec --build_dir "$KUNIT_DIR" \
-				--timeout 300 --kernel_args drm_sched_tests.lr_lockdep_splat=1 \
+				--timeout 300 --kernel_args drm_sched_lr_tests.lr_lockdep_splat=1 \
 				'drm_sched_lr_lockdep') 2>&1 | tee "$log.lockdep" >&2
 			rc=${PIPESTATUS[0]}
 			set -e
