@@ -118,6 +118,8 @@ LAB_KEYS = {
     "budget_s": (_num(1, 7 * 86400), 6 * 3600, "time budget of the night: items that would start "
                  "after it are skipped, an item's timeout is cut to what is left"),
     "threshold_pct": (_num(0, 1000), 5, "lrbench compare --threshold for every item (items may override)"),
+    "alert_min_change_pct": (_num(0, 100000), 0, "a regression alerts only when its |%change| is at least this "
+                             "(0: every regression lrbench compare reports); smaller ones are listed, marked"),
     "alert_on": (_alert_list, ["previous", "other-kind"],
                  "which comparisons raise the alert exit status: previous, other-kind"),
     "uml_kernel": (_str, "auto", "UML items: auto (scripts/uml-build.sh, builds when needed), cached "
@@ -143,8 +145,9 @@ ITEM_KEYS = {
     "device": (_str, "", "lrbench: --device selector"),
     "duration": (_num(0.01, 86400), None, "lrbench: --duration (seconds per repetition)"),
     "reps": (_int(1, 1000), None, "lrbench: --reps"),
-    "metrics": (_list, [], "lrbench: the item's key metrics: trend plots, and listed when inconclusive (every regression "
-                "or improvement lrbench compare reports is listed and a regression alerts); empty: throughput"),
+    "metrics": (_list, [], "lrbench: the item's key metrics: trend plots; a regression lrbench compare reports on one "
+                "alerts (as do regressions of compare's own primary metrics); listed when inconclusive; "
+                "empty: throughput"),
     "threshold_pct": (_num(0, 1000), None, "lrbench: compare threshold for this item (default: [lab])"),
     # igt
     "tests": (_list, [], "igt, runner = host: test binaries in build/igt/ (e.g. xe_lr_evict); "

@@ -24,7 +24,9 @@ The night's name is the UTC date of LR_NIGHTLY_NOW (YYYY-MM-DD or ISO
 
 Exit status of `run` (bits, OR'ed; the lab alerts on anything but 0):
   0   nothing to report: every item passed or skipped, no regression
-  1   a regression on a primary metric (in a comparison [lab] alert_on names)
+  1   a regression lrbench compare reports on a key metric of the lab file or
+      on one of its primary metrics (exit 1), in a comparison [lab] alert_on
+      names, at least alert_min_change_pct large
   4   an item failed, crashed or timed out
   8   the night's time budget ran out before every item ran
   2   usage error or invalid lab file (nothing run)
@@ -659,7 +661,7 @@ def find_nights(hostdir, before, kind, problems):
 # verdicts
 
 def compare(lrbench, a_dir, b_dir, threshold):
-    """(rows, error): rows from lrbench compare --json (unknown fields tolerated)."""
+    """((rows, exit status), error): lrbench compare --json (unknown fields tolerated)."""
     argv = [lrbench, "compare", "--json", "--threshold", "%g" % threshold, a_dir, b_dir]
     try:
         p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -674,7 +676,7 @@ def compare(lrbench, a_dir, b_dir, threshold):
             raise ValueError("rows is not a list")
     except (ValueError, KeyError, TypeError) as e:
         return None, "lrbench compare (exit %d): no JSON rows (%s): %s" % (p.returncode, e, p.stderr.strip()[-400:])
-    return rows, None
+    return (rows, p.returncode), None
 
 
 def fmt_change(c):
@@ -700,11 +702,12 @@ def verdicts_for(it_rec, it_cfg, idir, other_doc, other_hostdir, lrbench, thresh
     else:
         a, b = odir, mine
     out["a"], out["b"] = ("other" if a == odir else "this"), ("this" if b == mine else "other")
-    rows, err = compare(lrbench, a, b, threshold)
+    got, err = compare(lrbench, a, b, threshold)
     if err:
         out["error"] = err
         return out
-    primary = set(it_cfg["metrics"])
+    rows, out["compare_exit"] = got
+    listed = set(it_cfg["metrics"])
     res = []
     for r in rows:
         if not isinstance(r, dict):
@@ -712,16 +715,35 @@ def verdicts_for(it_rec, it_cfg, idir, other_doc, other_hostdir, lrbench, thresh
         name = r.get("name")
         v = r.get("verdict")
         cls = KNOWN_VERDICTS.get(v, "inconclusive")
+        # a compare that tells primary metrics from diagnostics says so in
+        # "role"; without it every metric counts as primary
         res.append({"metric": name, "config": r.get("config"), "verdict": v, "class": cls,
-                    "primary": name in primary, "change_pct": r.get("change_pct"),
-                    "unit": r.get("unit"), "direction": r.get("direction")})
+                    "primary": name in listed, "role": r.get("role") if isinstance(r.get("role"), str) else None,
+                    "change_pct": r.get("change_pct"), "unit": r.get("unit"), "direction": r.get("direction")})
     out["rows"] = res
     return out
 
 
-def summarize(manifest, alert_on):
-    s = {"regressions": [], "improvements": [], "inconclusive": [], "unchanged": 0,
-         "failed_items": [], "skipped_items": [], "comparison_errors": []}
+def big_enough(change, min_pct):
+    if not min_pct:
+        return True
+    if isinstance(change, (int, float)):
+        return abs(change) >= min_pct
+    return isinstance(change, str) and change.lstrip("+-") == "inf"
+
+
+def summarize(manifest, alert_on, min_change=0):
+    """The night's verdicts.  lrbench compare decides what is a regression
+    (its statistics control the error over all metrics it judges); a row it
+    calls regressed/regression counts when the metric is one of the lab
+    file's key metrics of the item (`metrics`), or when it is one of
+    compare's primary metrics ("role", where compare gives it) and compare's
+    exit status says so (1).  It alerts when the comparison is in alert_on
+    and |%change| >= min_change.  Other rows that changed go to
+    "diagnostics" and never alert; "inconclusive" lists the key metrics
+    compare could call neither way."""
+    s = {"regressions": [], "improvements": [], "inconclusive": [], "diagnostics": [], "unchanged": 0,
+         "failed_items": [], "skipped_items": [], "comparison_errors": [], "alert_min_change_pct": min_change}
     for r in manifest["items"]:
         if r["status"] in ("fail", "crash", "timeout"):
             s["failed_items"].append({"item": r["name"], "status": r["status"], "reason": r.get("reason")})
@@ -733,19 +755,27 @@ def summarize(manifest, alert_on):
                                                "night": v["night"], "error": v["error"]})
                 continue
             for row in v.get("rows", []):
-                # compare decides which metrics it judges: every regression and
-                # improvement it reports counts; "inconclusive" lists only the
-                # lab file's metrics of the item (the others are diagnostics)
-                if row["class"] not in ("regression", "improvement") and not row["primary"]:
+                changed = row["class"] in ("regression", "improvement")
+                if not changed and not row["primary"]:
                     continue
                 e = {"item": r["name"], "metric": row["metric"], "config": row["config"],
                      "against": v["against"], "night": v["night"], "kind": v.get("kind"),
                      "verdict": row["verdict"], "change_pct": row["change_pct"], "listed": row["primary"]}
-                if row["class"] == "regression":
-                    e["alert"] = v["against"] in alert_on
+                judged_primary = row.get("role") in (None, "primary")
+                counts = row["primary"] or (judged_primary and v.get("compare_exit", 1) == 1)
+                if row["class"] == "regression" and counts:
+                    if v["against"] not in alert_on:
+                        e["alert"], e["why_no_alert"] = False, "%s is not in alert_on" % v["against"]
+                    elif not big_enough(row["change_pct"], min_change):
+                        e["alert"], e["why_no_alert"] = False, "|%%change| below alert_min_change_pct %g" % min_change
+                    else:
+                        e["alert"] = True
                     s["regressions"].append(e)
-                elif row["class"] == "improvement":
+                elif row["class"] == "improvement" and (judged_primary or row["primary"]):
                     s["improvements"].append(e)
+                elif changed:
+                    e["role"] = row.get("role") or "diagnostic"
+                    s["diagnostics"].append(e)
                 elif row["class"] == "unchanged":
                     s["unchanged"] += 1
                 else:
@@ -778,9 +808,10 @@ def summary_text(m):
         cfg = "@" + e["config"] if e.get("config") else ""
         return "  %s: %s%s %s vs %s night %s (%s)%s" % (
             e["item"], e["metric"], cfg, fmt_change(e["change_pct"]), e["against"], e["night"],
-            e["verdict"], "" if e.get("alert", True) else " [no alert: not in alert_on]")
+            e["verdict"], "" if e.get("alert", True) else " [no alert: %s]" % e.get("why_no_alert"))
     for title, key in (("REGRESSIONS", "regressions"), ("improvements", "improvements"),
-                       ("inconclusive", "inconclusive")):
+                       ("inconclusive", "inconclusive"),
+                       ("diagnostic metrics that changed (never alert)", "diagnostics")):
         L.append("")
         L.append("%s (%d):" % (title, len(s[key])))
         L += [ent(e) for e in s[key]] or ["  none"]
@@ -976,7 +1007,7 @@ def cmd_run(args):
             if docs:
                 rec["verdicts"].append(verdicts_for(rec, cfg[rec["name"]], idir, docs[0], hostdir,
                                                     lrbench, thr, against))
-    manifest["summary"] = summarize(manifest, L["alert_on"])
+    manifest["summary"] = summarize(manifest, L["alert_on"], L["alert_min_change_pct"])
     manifest["finished"] = iso()
     manifest["complete"] = True
     manifest["pruned"] = prune(hostdir, keep, night)

@@ -74,11 +74,12 @@ def verdict_table(entries, with_alert=True):
         return "<p>none</p>"
     rows = ["<tr><th>item</th><th>metric</th><th>config</th><th>%change</th><th>against</th><th>verdict</th></tr>"]
     for e in entries:
+        note = "" if e.get("alert", True) else " (no alert: %s)" % e.get("why_no_alert", "")
         rows.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s night %s</td>"
-                    "<td class=\"%s\">%s</td></tr>" % (
+                    "<td class=\"%s\">%s%s</td></tr>" % (
                         E(e["item"]), E(e["metric"] or ""), E(e.get("config") or ""), change(e.get("change_pct")),
                         E(e["against"]), E(e["night"]), E(nightly.KNOWN_VERDICTS.get(e["verdict"], "inconclusive")),
-                        E(str(e["verdict"]))))
+                        E(str(e["verdict"])), E(note)))
     return "<table>%s</table>" % "".join(rows)
 
 
@@ -131,9 +132,10 @@ def night_report(ndir, m):
                                        r.get("duration_s") or 0, E(r.get("reason") or ""), " ".join(links)))
     b.append("</table>")
     for title, key in (("Regressions", "regressions"), ("Improvements", "improvements"),
-                       ("Inconclusive", "inconclusive")):
-        b.append("<h2 id=\"%s\">%s (%d)</h2>" % (key, title, len(s[key])))
-        b.append(verdict_table(s[key]))
+                       ("Inconclusive", "inconclusive"), ("Diagnostic metrics that changed (never alert)",
+                                                          "diagnostics")):
+        b.append("<h2 id=\"%s\">%s (%d)</h2>" % (key, title, len(s.get(key, []))))
+        b.append(verdict_table(s.get(key, [])))
     if s["comparison_errors"]:
         b.append("<h2>Comparisons that could not be made</h2><ul>%s</ul>" % "".join(
             "<li>%s vs %s night %s: %s</li>" % (E(e["item"]), E(e["against"]), E(e["night"]), E(e["error"]))
