@@ -587,6 +587,8 @@ def run_item(it, idir, ctx, budget_left):
     counts = item_counts(it, idir)
     if counts is not None:
         rec["counts"] = counts
+        if rec["status"] != "pass" and rec["reason"]:
+            rec["reason"] += "; " + ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))
     if it["type"] == "lrbench":
         res = os.path.join(idir, "result", "result.json")
         if os.path.exists(res):
