@@ -6,8 +6,10 @@
 #                     results/history/<host>/<night>/ (LR_HISTORY), verdicts
 #                     against the previous night and the other kernel kind,
 #                     summary, trend plots, the site in results/site (LR_SITE).
-#                     Exit status: 0 quiet, bits 1 regression, 4 failed item,
-#                     8 budget exhausted; 2 bad lab file; 16 cannot run.
+#                     The script's exit status: 0 quiet, bits 1 regression,
+#                     4 failed item, 8 budget exhausted; 2 bad lab file; 16
+#                     cannot run (make turns any of them into its own 2: call
+#                     scripts/nightly/nightly.py run LAB for the bits).
 #   make publish DEST=dir   build the site from the history and swap it into
 #                     DIR atomically (DIR becomes a symlink to the new tree)
 #   make lab-check    validate every lab/*.ini (LAB= one file)
