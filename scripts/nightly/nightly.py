@@ -248,7 +248,14 @@ def environment(lrbench, lab, uml):
     env = {
         "suite_version": desc.strip() if rc == 0 else "unknown",
         "kernel": {"release": u.release, "version": u.version, "machine": u.machine,
-                   "cmdline": read("/proc/cmdline")},
+                   # the kernel's parameters (what follows " -- " is init's)
+                   "cmdline": (read("/proc/cmdline") or "").split(" -- ")[0] or None,
+                   # make lab-kernels names them -lr-baseline / -lr-patched-<series hash>
+                   "lab_kind": ("baseline" if "-lr-baseline" in u.release else
+                                "patched" if "-lr-patched" in u.release else None),
+                   "series_hash": (re.search(r"-lr-patched-([0-9a-f]+)", u.release) or [None, None])[1]},
+        # the series in kernel-patches/ (what UML items boot); a lab kernel's own
+        # series hash is kernel.series_hash
         "series": {"hash": ki.get("series hash"), "patches": ki.get("patches"),
                    "source_version": ki.get("version")},
         "drm_devices": drm_cards(),
@@ -951,6 +958,9 @@ def cmd_run(args):
     n = len(lab["items"])
     for k, it in enumerate(lab["items"], 1):
         name = it["name"]
+        if interrupted:
+            log("interrupted (signal %d) before %s: run the night again to resume" % (interrupted[0], name))
+            return 128 + interrupted[0]
         if name in done:
             log("[%d/%d] %s: finished in an earlier run of this night (%s): kept" % (k, n, name, done[name]["status"]))
             continue

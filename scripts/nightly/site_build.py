@@ -228,6 +228,8 @@ def trends(host, nights, hostdir, outdir, problems):
                 what = []
                 if (a.get("series") or {}).get("hash") != (b.get("series") or {}).get("hash"):
                     what.append("series %s" % (b.get("series") or {}).get("hash"))
+                if (a.get("kernel") or {}).get("series_hash") != (b.get("kernel") or {}).get("series_hash"):
+                    what.append("kernel series %s" % (b.get("kernel") or {}).get("series_hash"))
                 if a.get("suite_version") != b.get("suite_version"):
                     what.append("suite %s" % b.get("suite_version"))
                 if what:
