@@ -3,8 +3,9 @@
 # one UML boot, then the same short forms in the 2-vCPU SMP guest when
 # scripts/vm-run.sh and a guest kernel are there (tests/stress/run.sh).
 #
-#   make stress       run the tier (the same as `make test-stress`); figures
-#                     in build/stress/figures.json
+#   make stress       run the tier with the guest half and 2 fresh seeds
+#                     (`make test-stress`: the CI form); figures in
+#                     build/stress/figures.json
 #   make stress-bins  only build build/stress/vlr-faults and vlr-soak
 #
 # Long forms for the nightly: STRESS_TIME= (seconds of fresh fuzzing),
@@ -33,5 +34,11 @@ stress-bins: $(STRESS_BINS)
 # skips its items with the reason otherwise.
 STRESS_FUZZ := $(if $(wildcard mk/fuzz.mk),$(BUILD)/fuzz/vlr-fuzz)
 
-stress test-stress: deps $(STRESS_BINS) $(STRESS_FUZZ)
+# `make test` runs the CI form (tests/stress/README.md); `make stress` on
+# its own also boots the 2-vCPU guest (when a guest kernel is cached, or
+# builds one with STRESS_VM=1) and draws 2 fresh fuzzer seeds per runner.
+test-stress: deps $(STRESS_BINS) $(STRESS_FUZZ)
 	@tests/stress/run.sh
+
+stress: deps $(STRESS_BINS) $(STRESS_FUZZ)
+	@STRESS_VM=$${STRESS_VM:-auto} STRESS_SEEDS=$${STRESS_SEEDS:-2} tests/stress/run.sh

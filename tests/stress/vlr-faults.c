@@ -449,6 +449,20 @@ static int case_fail_restore_ban(struct fctx *c)
 	return device_works(c, "after");
 }
 
+/* The fail_preempt cases: the knobs they need, the timeout, two streams. */
+static int fail_preempt_setup(struct fctx *c, long long timeout_ms, uint32_t seed)
+{
+	int ret;
+
+	if ((ret = need_fault(c, "fail_preempt")) || (ret = need_param(c, "preempt_timeout_ms")))
+		return ret;
+	c->kind = "fail_preempt";
+	REQUIRE(!vlr_param_set("preempt_timeout_ms", timeout_ms), "setting preempt_timeout_ms");
+	if ((ret = start_stream(c, seed)) || (ret = start_stream(c, seed + 1)))
+		return ret;
+	return 0;
+}
+
 /*
  * fail-preempt: the queue ignores a preempt request. After
  * vlr.preempt_timeout_ms (set to 300) it is stopped and banned before the
@@ -470,11 +484,7 @@ static int case_fail_preempt(struct fctx *c)
 	uint32_t banned, banned_at_return;
 	int ret, victim;
 
-	if ((ret = need_fault(c, "fail_preempt")) || (ret = need_param(c, "preempt_timeout_ms")))
-		return ret;
-	c->kind = "fail_preempt";
-	REQUIRE(!vlr_param_set("preempt_timeout_ms", timeout_ms), "setting preempt_timeout_ms");
-	if ((ret = start_stream(c, 0xa0)) || (ret = start_stream(c, 0xa1)))
+	if ((ret = fail_preempt_setup(c, timeout_ms, 0xa0)))
 		return ret;
 	REQUIRE(!(ret = fault_arm(fault_dir("fail_preempt"), 1, false)), "arming fail_preempt: %s",
 		strerror(-ret));
@@ -559,11 +569,7 @@ static int case_ufence_bounded(struct fctx *c)
 	int ret, status;
 	pid_t pid;
 
-	if ((ret = need_fault(c, "fail_preempt")) || (ret = need_param(c, "preempt_timeout_ms")))
-		return ret;
-	c->kind = "fail_preempt";
-	REQUIRE(!vlr_param_set("preempt_timeout_ms", timeout_ms), "setting preempt_timeout_ms");
-	if ((ret = start_stream(c, 0xb0)) || (ret = start_stream(c, 0xb1)))
+	if ((ret = fail_preempt_setup(c, timeout_ms, 0xb0)))
 		return ret;
 	for (int i = 0; i < 2; i++) {
 		REQUIRE(!(ret = vlr_bo_create(c->fd, 4096, DRM_VLR_GEM_CREATE_SYSTEM, c->st[i].vm,
