@@ -151,7 +151,7 @@ ITEM_KEYS = {
     "threshold_pct": (_num(0, 1000), None, "lrbench: compare threshold for this item (default: [lab])"),
     # igt
     "tests": (_list, [], "igt, runner = host: test binaries in build/igt/ (e.g. xe_lr_evict); "
-              "runner = uml runs every vlr subtest (igt-tests/tier.sh --uml-only)"),
+              "runner = uml runs every vlr subtest in one boot (igt-tests/run-uml.sh)"),
     # command
     "cmd": (_str, None, "command: a shell command run from the repository root (exit 0 pass, 77 skip, else fail)"),
 }
@@ -270,10 +270,11 @@ def load(path):
 def help_text():
     out = ["Lab file keys (lab/*.ini):", "[lab]"]
     for k, (_, d, h) in LAB_KEYS.items():
-        out.append("  %-14s %s%s" % (k, h, "" if d in (None, "", []) else " (default %s)" % (
+        out.append("  %-20s %s%s" % (k, h, "" if d in (None, "", []) else " (default %s)" % (
             ", ".join(d) if isinstance(d, list) else d)))
     out.append("[item NAME]")
     for k, (_, d, h) in ITEM_KEYS.items():
-        dd = "" if d in (None, "", [], REQUIRED) else " (default %s)" % d
-        out.append("  %-14s %s%s" % (k, h, dd))
+        dd = "" if d in (None, "", [], REQUIRED) else " (default %s)" % (
+            ("yes" if d else "no") if isinstance(d, bool) else d)
+        out.append("  %-20s %s%s" % (k, h, dd))
     return "\n".join(out)
