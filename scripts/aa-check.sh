@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# A/A acceptance check of lrbench compare (issue 12): N pairs of identical
+# runs, each pair compared with `lrbench compare --json`; every significant
+# verdict (regressed or improved) between two identical runs is a false
+# alarm. Prints one line per pair and the counts per backend.
+#
+#   scripts/aa-check.sh [--pairs N] [--backends "opencl vlr"] [--out DIR]
+#
+#   opencl  the `default` scenario (make run BACKEND=opencl) on the host's
+#           OpenCL device (PoCL without a GPU), OPENCL_REPS repetitions
+#           (default 10) of OPENCL_DURATION s (default: the scenario's)
+#   vlr     vlr-steady in preempt-fence mode only (one config, so the two
+#           runs of a pair are identical), VLR_REPS (default 10) x
+#           VLR_DURATION s (default 2.5), all pairs in one UML boot
+#           (scripts/uml-run.sh; LR_UML_KERNEL picks the kernel)
+#
+# The runs of a pair are back to back (A then B); pairs follow each other.
+# Drift between runs (a busy machine) is part of what an A/A check sees:
+# repetitions are independent of each other, not of the machine's state.
+# Not part of `make test` (10 pairs take about 8 minutes per backend on 2
+# cores). Results: DIR/<backend>/pair-<i>-{a,b}/ and DIR/<backend>/compare-<i>.json.
+#
+# Exit status: 0 when every run and compare ran (whatever the count), 1 when
+# a run or a compare failed, 2 on usage errors.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+lrbench=${LRBENCH:-build/bin/lrbench}
+pairs=10
+backends="opencl vlr"
+out=
+
+usage() {
+	sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 2
+}
+
+# --- inside UML: run the vlr pairs ------------------------------------------
+if [ "${1:-}" = --in-uml ]; then
+	dir=$2 n=$3 reps=$4 duration=$5
+	rc=0
+	for i in $(seq 1 "$n"); do
+		for side in a b; do
+			echo "aa: vlr pair $i/$n, run $side"
+			"$lrbench" run vlr-steady -o "$dir/pair-$i-$side" --backend vlr --reps "$reps" \
+				--duration "$duration" --set scenario.configs=preempt-fence \
+				>"$dir/pair-$i-$side.log" 2>&1 || {
+				echo "aa: vlr pair $i run $side: exit $? (log: $dir/pair-$i-$side.log)"
+				rc=1
+			}
+		done
+	done
+	exit $rc
+fi
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--pairs | --backends | --out)
+		[ $# -ge 2 ] || { echo "aa-check: $1 needs a value" >&2; exit 2; } ;;&
+	--pairs) pairs=${2:-}; shift 2 ;;
+	--backends) backends=${2:-}; shift 2 ;;
+	--out) out=${2:-}; shift 2 ;;
+	-h | --help) usage ;;
+	*) echo "aa-check: unknown argument '$1' (--help)" >&2; exit 2 ;;
+	esac
+done
+[[ $pairs =~ ^[1-9][0-9]*$ ]] || { echo "aa-check: --pairs '$pairs': a positive integer" >&2; exit 2; }
+for b in $backends; do
+	[ "$b" = opencl ] || [ "$b" = vlr ] || {
+		echo "aa-check: --backends: '$b' is neither opencl nor vlr" >&2
+		exit 2
+	}
+done
+for v in OPENCL_REPS VLR_REPS; do
+	[ -z "${!v:-}" ] || [[ ${!v} =~ ^[1-9][0-9]*$ ]] || {
+		echo "aa-check: $v='${!v}': a positive integer" >&2
+		exit 2
+	}
+done
+for v in OPENCL_DURATION VLR_DURATION; do
+	[ -z "${!v:-}" ] || [[ ${!v} =~ ^[0-9]+([.][0-9]+)?$ ]] || {
+		echo "aa-check: $v='${!v}': a positive number of seconds" >&2
+		exit 2
+	}
+done
+[ -x "$lrbench" ] || { echo "aa-check: $lrbench is not built (make all)" >&2; exit 1; }
+out=${out:-build/aa/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out" || exit 1
+status=0
+
+# compare every pair of BACKEND's folder; one line each, then the counts
+report() {
+	local b=$1 dir=$out/$1 i
+	for i in $(seq 1 "$pairs"); do
+		if [ ! -f "$dir/pair-$i-a/result.json" ] || [ ! -f "$dir/pair-$i-b/result.json" ]; then
+			echo "{\"missing\": true}" >"$dir/compare-$i.json"
+			continue
+		fi
+		"$lrbench" compare --json "$dir/pair-$i-a" "$dir/pair-$i-b" >"$dir/compare-$i.json" \
+			2>"$dir/compare-$i.err"
+		case $? in
+		0 | 1) ;;
+		*) echo "aa-check: $b pair $i: compare failed: $(head -3 "$dir/compare-$i.err")" >&2
+		   status=1 ;;
+		esac
+	done
+	/usr/bin/python3 - "$b" "$dir" "$pairs" <<-'PY'
+		import json, sys
+		backend, d, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+		alarms = exits = sig = judged = done = 0
+		for i in range(1, n + 1):
+		    try:
+		        doc = json.load(open(f"{d}/compare-{i}.json"))
+		    except (OSError, ValueError):
+		        doc = {"missing": True}
+		    if doc.get("missing") or "counts" not in doc:
+		        print(f"  {backend} pair {i}: no comparison (a run failed or is missing)")
+		        continue
+		    done += 1
+		    c = doc["counts"]
+		    rows = [r for r in doc["rows"] if r.get("verdict") in ("regressed", "improved")]
+		    judged += sum(1 for r in doc["rows"] if r.get("p") is not None)
+		    sig += len(rows)
+		    alarms += bool(rows)
+		    exits += doc.get("exit_status") == 1
+		    what = ", ".join(f"{r['name']} {r['verdict']} ({r.get('change_pct')} %)"
+		                     for r in rows) or "no significant verdict"
+		    print(f"  {backend} pair {i}: exit {doc.get('exit_status')}, "
+		          f"{c['regressed']} regressed, {c['improved']} improved, "
+		          f"{c['inconclusive']} inconclusive, {c['unchanged']} unchanged: {what}")
+		print(f"aa-check: {backend}: {done} pairs compared, {alarms} with a false alarm "
+		      f"({exits} exited 1), {sig} significant verdicts of {judged} judged metrics")
+	PY
+}
+
+for b in $backends; do
+	mkdir -p "$out/$b"
+	if [ "$b" = opencl ]; then
+		for i in $(seq 1 "$pairs"); do
+			for side in a b; do
+				echo "aa-check: opencl pair $i/$pairs, run $side"
+				args=(run default -o "$out/opencl/pair-$i-$side" --backend opencl
+					--reps "${OPENCL_REPS:-10}")
+				[ -n "${OPENCL_DURATION:-}" ] && args+=(--duration "$OPENCL_DURATION")
+				"$lrbench" "${args[@]}" >"$out/opencl/pair-$i-$side.log" 2>&1 || {
+					echo "aa-check: opencl pair $i run $side: exit $? (log: $out/opencl/pair-$i-$side.log)" >&2
+					status=1
+				}
+			done
+		done
+	else
+		kargs=()
+		[ -n "${LR_UML_KERNEL:-}" ] && kargs=(--kernel "$LR_UML_KERNEL")
+		abs=$(cd "$out/vlr" && pwd)
+		reps=${VLR_REPS:-10} dur=${VLR_DURATION:-2.5}
+		LRBENCH=$lrbench scripts/uml-run.sh "${kargs[@]}" --out "$abs" --no-kmemleak \
+			--env LRBENCH --timeout $((pairs * 2 * reps * (${dur%.*} + 2) + 120)) \
+			-- scripts/aa-check.sh --in-uml "$abs" "$pairs" "$reps" "$dur" ||
+			status=1
+	fi
+	report "$b"
+done
+exit $status
