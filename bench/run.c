@@ -447,8 +447,12 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 
 	t = lr_now_ns();
 	for (unsigned p = 0; p < LR_PHASES && !rc; p++) {
-		uint64_t now;
+		uint64_t now = lr_now_ns();
 
+		/* every phase gets its full length: an overrun of the previous
+		 * one (recorded below) delays it instead of eating it */
+		if (now > t)
+			t = now;
 		end = t + (uint64_t)(dur[p] * 1e9);
 		atomic_store(&c.phase, p);
 		rep->phase_start_s[p] = ns_s(lr_now_ns() - c.t0);
