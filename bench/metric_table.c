@@ -44,6 +44,13 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
     [LR_M_STALL_LATENCY_PRESSURE] = {"stall_latency_pressure", "ms", LR_DIR_LOWER, LR_G_ALWAYS,
 				     HIST, "max", "stalls that began under pressure (histogram)",
 				     "stall intervals that began in the pressure phase", false},
+    [LR_M_STALL_LATENCY_QUEUE] = {"stall_latency_queue", "ms", LR_DIR_LOWER, LR_G_QUEUES, HIST,
+				  "max",
+				  "every queue's own stalls, baseline to cool-down (histogram)",
+				  "a job of several queues: the stall rule applied to each queue's "
+				  "own progress (the summed progress hides one stalled queue while "
+				  "the others move); per_rep = the longest of any queue",
+				  false},
     [LR_M_STALL_COUNT_BASELINE] = {"stall_count_baseline", "count", LR_DIR_LOWER, LR_G_ALWAYS, REPS,
 				   "value", "repetitions",
 				   "stalls that began in the baseline phase", false},
@@ -235,7 +242,8 @@ int lr_direction_parse(const char *s, enum lr_direction *d)
 
 const char *lr_mgroup_source(enum lr_mgroup g)
 {
-	return g == LR_G_ALWAYS ? "lrbench" : "backend";
+	/* the trigger's writes and per-queue progress are timed by lrbench */
+	return g == LR_G_ALWAYS || g == LR_G_EVICT || g == LR_G_QUEUES ? "lrbench" : "backend";
 }
 
 const char *lr_aggregation_name(enum lr_aggregation a)

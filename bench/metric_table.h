@@ -22,6 +22,7 @@ enum lr_metric_id {
 	LR_M_THROUGHPUT_RETAINED,
 	LR_M_STALL_LATENCY,
 	LR_M_STALL_LATENCY_PRESSURE,
+	LR_M_STALL_LATENCY_QUEUE,
 	LR_M_STALL_COUNT_BASELINE,
 	LR_M_STALL_COUNT_PRESSURE,
 	LR_M_PRESSURE_ALLOC_LATENCY,
@@ -64,6 +65,7 @@ enum lr_mgroup {
 	LR_G_NORMAL,  /* normal (dma-fence) jobs ran: [mixed] load */
 	LR_G_LRJOBS,  /* throttled LR jobs ran: [mixed] load */
 	LR_G_EVICT,   /* the eviction trigger was written */
+	LR_G_QUEUES,  /* a job of several queues with per-queue progress */
 };
 
 /* What the summary is computed over. */

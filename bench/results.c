@@ -276,6 +276,9 @@ static void rep_hist(enum lr_metric_id id, const struct lr_rep *rep, struct lr_h
 	case LR_M_STALL_LATENCY_PRESSURE:
 		lr_hist_merge(h, &rep->stall[LR_PHASE_PRESSURE]);
 		break;
+	case LR_M_STALL_LATENCY_QUEUE:
+		lr_hist_merge(h, &rep->queue_stall);
+		break;
 	case LR_M_PRESSURE_ALLOC_LATENCY:
 		lr_hist_merge(h, &rep->alloc);
 		break;
@@ -438,7 +441,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 	struct lr_dvec win[LR_PHASES] = {0}, bytes = {0};
 	char unit_rate[64];
 	double ub = run->have_job ? (double)run->job.unit_bytes : NAN;
-	bool have[LR_G_EVICT + 1] = {[LR_G_ALWAYS] = true};
+	bool have[LR_G_QUEUES + 1] = {[LR_G_ALWAYS] = true};
 
 	if (!pr || !h || !idx)
 		goto out;
@@ -451,6 +454,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 
 			idx[n++] = r;
 			have[LR_G_EVICT] |= rep->evict_writes > 0;
+			have[LR_G_QUEUES] |= rep->queues > 1;
 			if (!rep->have_km)
 				continue;
 			have[LR_G_KERNEL] = true;
@@ -510,7 +514,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 			break;
 		}
 		mj = metric_json(&m);
-		if (d->group != LR_G_ALWAYS)
+		if (!strcmp(lr_mgroup_source(d->group), "backend"))
 			json_object_set_new(mj, "source", json_string(run->backend));
 		if (cfg)
 			json_object_set_new(mj, "config", json_string(cfg));

@@ -346,6 +346,33 @@ static double granularity_s(uint64_t step, uint64_t p0, uint64_t p1, uint64_t dt
 	return (double)step * ((double)dt_ns / 1e9) / (double)(p1 - p0);
 }
 
+/* Each queue's own stalls (a job of several queues): the stall rule applied
+ * to every queue's progress, baseline to cool-down, into @h. */
+static void queue_stalls(const struct lr_sampler *s, uint64_t threshold_ns, struct lr_hist *h)
+{
+	struct lr_sample *tmp;
+
+	if (s->nq < 2 || !s->n || !s->qprogress)
+		return;
+	tmp = malloc(s->n * sizeof(*tmp));
+	if (!tmp)
+		return;
+	for (unsigned q = 0; q < s->nq; q++) {
+		struct lr_hist per_phase[LR_PHASES];
+
+		for (unsigned p = 0; p < LR_PHASES; p++)
+			lr_hist_init(&per_phase[p]);
+		for (size_t i = 0; i < s->n; i++)
+			tmp[i] = (struct lr_sample){.t_ns = s->samples[i].t_ns,
+						    .progress = s->qprogress[i * s->nq + q],
+						    .phase = s->samples[i].phase};
+		lr_detect_stalls(tmp, s->n, threshold_ns, per_phase);
+		for (unsigned p = LR_PHASE_BASELINE; p < LR_PHASES; p++)
+			lr_hist_merge(h, &per_phase[p]);
+	}
+	free(tmp);
+}
+
 /* One repetition: start the job, run the phases, stop, verify. */
 static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struct lr_err *err)
 {
@@ -418,6 +445,17 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 
 	sampler.progress = ops->job_progress;
 	sampler.job = job;
+	if (ops->job_queue_progress) {
+		uint64_t qp[LR_MAX_QUEUES];
+		unsigned nq = ops->job_queue_progress(job, qp, LR_MAX_QUEUES);
+
+		if (nq > 1 && nq <= LR_MAX_QUEUES) {
+			sampler.queue_progress = ops->job_queue_progress;
+			sampler.nq = nq;
+		}
+	}
+	rep->queues = sampler.nq ? sampler.nq : 1;
+	lr_hist_init(&rep->queue_stall);
 	sampler.period_ns = (uint64_t)(1e9 / sc->sample_rate_hz);
 	sampler.phase = &c.phase;
 	sampler.capacity = (size_t)(lr_scenario_rep_seconds(sc) * sc->sample_rate_hz * 1.1) + 1024;
@@ -571,6 +609,7 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	rep->retained = lr_retained(rep->rate[LR_PHASE_BASELINE], rep->rate[LR_PHASE_PRESSURE]);
 	lr_detect_stalls(sampler.samples, sampler.n, (uint64_t)(sc->stall_threshold_ms * 1e6),
 			 rep->stall);
+	queue_stalls(&sampler, (uint64_t)(sc->stall_threshold_ms * 1e6), &rep->queue_stall);
 	if (sampler.n) {
 		struct win_ctx w = {.c = &c, .offset_s = ns_s(sampler.samples[0].t_ns - c.t0)};
 

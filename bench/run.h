@@ -42,7 +42,11 @@ struct lr_rep {
 	double retained;		   /* rate[pressure] / rate[baseline] */
 	struct lr_dvec windows[LR_PHASES]; /* full-window rates, units/s */
 	struct lr_hist stall[LR_PHASES];   /* stall lengths, ns */
-	struct lr_hist alloc;		   /* pressure alloc+touch, ns */
+	/* a job of several queues: each queue's own stalls (baseline to
+	 * cool-down), all queues in one histogram, ns; queues: how many */
+	struct lr_hist queue_stall;
+	unsigned queues;
+	struct lr_hist alloc; /* pressure alloc+touch, ns */
 	uint64_t allocs, bytes_allocated, peak_live_bytes;
 	double sampler_cpu_pct;
 	struct lr_hist sampler_late; /* ns */

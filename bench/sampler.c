@@ -38,10 +38,21 @@ static void record(struct lr_sampler *s, uint64_t t)
 			return;
 		}
 		s->samples = b;
+		if (s->nq) {
+			uint64_t *q = realloc(s->qprogress, cap * s->nq * sizeof(*q));
+
+			if (!q) {
+				s->oom = true;
+				return;
+			}
+			s->qprogress = q;
+		}
 		s->capacity = cap;
 	}
 	if (s->oom)
 		return;
+	if (s->nq && s->queue_progress(s->job, s->qprogress + s->n * s->nq, s->nq) != s->nq)
+		memset(s->qprogress + s->n * s->nq, 0, s->nq * sizeof(uint64_t));
 	s->samples[s->n++] = (struct lr_sample){
 	    .t_ns = t,
 	    .progress = p,
@@ -89,8 +100,14 @@ int lr_sampler_start(struct lr_sampler *s, struct lr_err *err)
 	if (!s->capacity)
 		s->capacity = 1024;
 	s->samples = malloc(s->capacity * sizeof(*s->samples));
-	if (!s->samples)
+	s->qprogress = s->nq ? malloc(s->capacity * s->nq * sizeof(uint64_t)) : NULL;
+	if (!s->samples || (s->nq && !s->qprogress)) {
+		free(s->samples);
+		free(s->qprogress);
+		s->samples = NULL;
+		s->qprogress = NULL;
 		return lr_fail(err, LR_ERR, "sampler: out of memory for %zu samples", s->capacity);
+	}
 	atomic_store(&s->stop, false);
 	/* signals go to the main thread, which turns them into a clean stop */
 	sigfillset(&all);
@@ -99,7 +116,9 @@ int lr_sampler_start(struct lr_sampler *s, struct lr_err *err)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		free(s->samples);
+		free(s->qprogress);
 		s->samples = NULL;
+		s->qprogress = NULL;
 		return lr_fail(err, LR_ERR, "sampler: pthread_create: %s", strerror(rc));
 	}
 	s->running = true;
@@ -119,6 +138,8 @@ void lr_sampler_fini(struct lr_sampler *s)
 {
 	lr_sampler_stop(s);
 	free(s->samples);
+	free(s->qprogress);
 	s->samples = NULL;
+	s->qprogress = NULL;
 	s->n = 0;
 }

@@ -25,9 +25,13 @@ struct lr_sampler {
 	uint64_t period_ns;
 	const _Atomic unsigned *phase; /* current phase, set by the main thread */
 	size_t capacity;	       /* initial sample capacity; grows when full */
+	/* optional: per-queue progress (a job of several queues), nq values a sample */
+	unsigned (*queue_progress)(struct lr_job *job, uint64_t *out, unsigned max);
+	unsigned nq;
 
 	/* out (valid after lr_sampler_stop) */
 	struct lr_sample *samples;
+	uint64_t *qprogress; /* with queue_progress: nq values per sample */
 	size_t n;
 	uint64_t cpu_ns, wall_ns;
 	uint64_t overruns;   /* periods skipped */

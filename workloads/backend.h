@@ -218,7 +218,15 @@ struct lr_backend_ops {
 	 * evicted). LR_SKIP with the reason when it is not (older kernel, no
 	 * debugfs, not root). NULL: the backend has none. */
 	int (*evict_all)(struct lr_dev *dev, int probe, struct lr_err *err);
+
+	/* Optional (jobs of several queues): each queue's own progress, in
+	 * the same units, into @out[0 .. @max - 1]; returns the number of
+	 * queues. Lock-free and cheap like job_progress (the sampler calls
+	 * it at every tick), so a stalled queue the sum hides is seen. */
+	unsigned (*job_queue_progress)(struct lr_job *job, uint64_t *out, unsigned max);
 };
+
+#define LR_MAX_QUEUES 64
 
 #define LR_CAP_QUEUES (1u << 0) /* lr_job_params.queues > 1 */
 #define LR_CAP_MIXED  (1u << 1) /* lr_job_params.mixed */

@@ -999,6 +999,17 @@ static uint64_t vlr_job_progress(struct lr_job *j)
 	return sum * j->n;
 }
 
+static unsigned vlr_job_queue_progress(struct lr_job *j, uint64_t *out, unsigned max)
+{
+	unsigned n = j->nstreams < max ? j->nstreams : max;
+
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (j->stopped ? j->st[i].passes
+				     : __atomic_load_n(j->st[i].progress, __ATOMIC_RELAXED)) *
+			 j->n;
+	return j->nstreams;
+}
+
 static int vlr_job_stop(struct lr_job *j, struct lr_err *err)
 {
 	struct lr_err merr = {{0}};
@@ -1538,4 +1549,5 @@ const struct lr_backend_ops lr_backend_vlr = {
     .kernel_metrics = vlr_kernel_metrics,
     .caps = LR_CAP_QUEUES | LR_CAP_MIXED,
     .evict_all = vlr_evict_all,
+    .job_queue_progress = vlr_job_queue_progress,
 };

@@ -336,6 +336,18 @@ static int fake_evict_all(struct lr_dev *d, int probe, struct lr_err *err)
 	return LR_OK;
 }
 
+/* The job's progress split evenly over its queues; frozen_queue stops
+ * 100 ms into the job. */
+static unsigned fake_queue_progress(struct lr_job *j, uint64_t *out, unsigned max)
+{
+	unsigned nq = fake_cfg.last_params.queues > 1 ? fake_cfg.last_params.queues : 1;
+	uint64_t p = fake_progress(j), cap = (uint64_t)(fake_cfg.rate * 0.1) / nq;
+
+	for (unsigned q = 0; q < nq && q < max; q++)
+		out[q] = fake_cfg.frozen_queue == q + 1 && p / nq > cap ? cap : p / nq;
+	return nq;
+}
+
 const struct lr_backend_ops fake_backend_configs = {
     .name = "fake",
     .help = "test-only backend with configurations",
@@ -357,4 +369,5 @@ const struct lr_backend_ops fake_backend_configs = {
     .kernel_metrics = fake_kernel_metrics,
     .caps = LR_CAP_QUEUES | LR_CAP_MIXED,
     .evict_all = fake_evict_all,
+    .job_queue_progress = fake_queue_progress,
 };

@@ -126,6 +126,8 @@ static const char *status(json_t *doc)
 	return json_string_value(json_object_get(doc, "status"));
 }
 
+static const json_t *cmetric(json_t *doc, const char *name, const char *config);
+
 /* A passing run: every repetition verified, throughput close to the fake
  * rate, pressure freezes show up as stalls and as lost throughput. */
 static void test_pass(void **state)
@@ -459,6 +461,35 @@ static void test_evict_trigger(void **state)
 	run_ops = &fake_backend;
 }
 
+/* One queue of three stops while the sum moves on: the job's stall metric
+ * cannot see it, the per-queue one does (the rest of the repetition). */
+static void test_queue_stall(void **state)
+{
+	const json_t *m;
+	json_t *doc;
+
+	run_ops = &fake_backend_configs;
+	fake_cfg.frozen_queue = 2;
+	assert_int_equal(
+	    run_into("queue-stall", CONFIGS_TEXT("a, b") "[job]\nqueues = 3\n", false, &doc), 0);
+	m = cmetric(doc, "stall_latency_queue", "a");
+	assert_non_null(m);
+	/* stopped at 100 ms of a 500 ms repetition: ~0.35 s without progress */
+	assert_true(json_number_value(json_array_get(json_object_get(m, "per_rep"), 0)) > 300);
+	m = cmetric(doc, "stall_latency", "a");
+	assert_true(json_number_value(json_array_get(json_object_get(m, "per_rep"), 0)) < 300);
+	json_decref(doc);
+
+	/* one queue: no per-queue metric */
+	fake_reset();
+	run_ops = &fake_backend_configs;
+	assert_int_equal(run_into("queue-one", CONFIGS_TEXT("a, b"), false, &doc), 0);
+	assert_non_null(cmetric(doc, "stall_latency", "a"));
+	assert_null(cmetric(doc, "stall_latency_queue", "a"));
+	json_decref(doc);
+	run_ops = &fake_backend;
+}
+
 /* A stall threshold finer than 10x the job's progress granularity cannot
  * tell a stall from the wait for the next step: refused (exit 2), naming
  * both numbers; a fine enough one runs. */
@@ -674,6 +705,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_kernel_samples, per_test),
 	    cmocka_unit_test_setup(test_evict_trigger, per_test),
 	    cmocka_unit_test_setup(test_granularity, per_test),
+	    cmocka_unit_test_setup(test_queue_stall, per_test),
 	    cmocka_unit_test_setup(test_caps, per_test),
 	    cmocka_unit_test_setup(test_status_lines, per_test),
 	};
