@@ -10,13 +10,14 @@
  * switch the device to --mode first (the device must have no queue).
  */
 #include <errno.h>
-#include <glob.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <xf86drm.h>
@@ -208,17 +209,23 @@ static int test_evict_restore(int fd)
 
 static int knob_write(const char *path, const char *val);
 
-/* dri/N/vlr_evict_vram: the debugfs eviction trigger (a path, or NULL). */
-static const char *evict_knob(void)
+/*
+ * dri/N/vlr_evict_vram of the device behind @fd (a path, or NULL). N is the
+ * render node's minor: DRM links dri/<minor> to the device's debugfs folder
+ * for every minor. No readdir of debugfs: with lockdep, a getdents there
+ * (the folder's inode lock, then a page fault) closes a cycle through TTM's
+ * ttm_global_mutex, which creates its debugfs folder under that mutex and
+ * is taken under a reservation lock by ttm_tt_populate()'s swapout.
+ */
+static const char *evict_knob(int fd)
 {
 	static char path[128];
-	glob_t g;
+	struct stat st;
 
-	if (glob("/sys/kernel/debug/dri/*/vlr_evict_vram", 0, NULL, &g))
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode))
 		return NULL;
-	snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);
-	globfree(&g);
-	return path;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/vlr_evict_vram", minor(st.st_rdev));
+	return access(path, W_OK) ? NULL : path;
 }
 
 /*
@@ -232,12 +239,12 @@ static int test_evict_knob(int fd)
 {
 	struct drm_vlr_stats qs;
 	struct vlr_stream s;
-	const char *knob = evict_knob();
+	const char *knob = evict_knob(fd);
 	const int cycles = 50;
 	double t0;
 
 	if (!knob) {
-		printf("evict-knob: no dri/*/vlr_evict_vram in debugfs, skipped\n");
+		printf("evict-knob: no dri/<render minor>/vlr_evict_vram in debugfs, skipped\n");
 		return VLR_SKIP;
 	}
 	if (vlr_stream_start(&s, fd, 4 * MiB, 0xe71c))
