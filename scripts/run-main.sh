@@ -42,18 +42,19 @@ lrbench=${LRBENCH:-build/bin/lrbench}
 # per repetition, extra lrbench arguments. 10 repetitions per mode: what
 # lrbench compare's rank test needs to call a 20 % change at 10 % noise
 # (fewer can never be significant, bench/README.md). The eviction trigger
-# makes short repetitions count 100-400 events each (steady 4 s, burst and
-# ramp 4.6 s: their writes are slower); mixed and scaling run without it
-# (the scenario files say why), scaling with 1 and 8 queues only (q2 and q4
-# would double its time; the full scenario has them). 394 s of repetitions
-# plus ~0.2 s each (mode switch, stop, verify; the 8-queue ones ~0.6 s):
-# measured 8 min for the whole make run with a cached kernel (README.md).
+# makes short repetitions count 100-500 events each (steady 4.4 s, burst
+# 4.6 s: its writes are slower, ramp 3.6 s); mixed and scaling run without
+# it (the scenario files say why), scaling with 1 and 8 queues only (q2 and
+# q4 would double its time; the full scenario has them). 368 s of
+# repetitions plus ~1 s each (job start, mode switch, a trigger write still
+# in flight at the end of the pressure phase, stop, verify): about 8 min for
+# the whole make run with a cached kernel (measured: README.md).
 default_plan() {
 	cat <<-'EOF'
-		vlr-steady 20 4
+		vlr-steady 20 4.4
 		vlr-burst 20 4.6
-		vlr-ramp 20 4.6
-		vlr-scaling 40 2 --set scenario.configs=open-coded-q1,preempt-fence-q1,open-coded-q8,preempt-fence-q8
+		vlr-ramp 20 3.6
+		vlr-scaling 40 1.6 --set scenario.configs=open-coded-q1,preempt-fence-q1,open-coded-q8,preempt-fence-q8
 		vlr-mixed 20 2.5
 	EOF
 }
