@@ -727,12 +727,17 @@ static int op_vm_destroy(struct fz_thread *t, struct fz_file *f)
 {
 	uint32_t id;
 
+	unsigned int cand[FZ_MAX_VM], n = 0;
+
 	pthread_mutex_lock(&f->mu);
-	if (!f->nvm) {
+	for (unsigned int i = 0; i < f->nvm; i++)
+		if (!f->vm[i].pins)
+			cand[n++] = i;
+	if (!n) {
 		pthread_mutex_unlock(&f->mu);
 		return FZ_SKIP;
 	}
-	id = f->vm[fz_below(t, f->nvm)].id;
+	id = f->vm[cand[fz_below(t, n)]].id;
 	vm_forget(f, id);
 	pthread_mutex_unlock(&f->mu);
 	vm_destroy(t, f, id);
@@ -751,7 +756,7 @@ static int op_vm_create(struct fz_thread *t, struct fz_file *f)
 		return 0;
 	pthread_mutex_lock(&f->mu);
 	if (f->nvm < FZ_MAX_VM && !vm_find(f, a.vm_id))
-		f->vm[f->nvm++] = (struct fz_vm){a.vm_id, dma, VA_START};
+		f->vm[f->nvm++] = (struct fz_vm){.id = a.vm_id, .dma = dma, .next_addr = VA_START};
 	pthread_mutex_unlock(&f->mu);
 	return 0;
 }
@@ -861,7 +866,8 @@ static void queue_add(struct fz_file *f, uint32_t id, uint32_t vm, uint32_t flag
 	pthread_mutex_lock(&f->mu);
 	v = vm_find(f, vm);
 	if (v && f->nq < FZ_MAX_QUEUE && !queue_find(f, id))
-		f->q[f->nq++] = (struct fz_queue){id, vm, flags, v->dma, NULL};
+		f->q[f->nq++] =
+		    (struct fz_queue){.id = id, .vm = vm, .flags = flags, .dma = v->dma};
 	pthread_mutex_unlock(&f->mu);
 }
 
@@ -876,15 +882,18 @@ static int queue_destroy(struct fz_thread *t, struct fz_file *f, uint32_t id)
 
 static int op_queue_destroy(struct fz_thread *t, struct fz_file *f)
 {
-	unsigned int i;
+	unsigned int cand[FZ_MAX_QUEUE], n = 0, i;
 	uint32_t id;
 
 	pthread_mutex_lock(&f->mu);
-	if (!f->nq) {
+	for (i = 0; i < f->nq; i++)
+		if (!f->q[i].pins)
+			cand[n++] = i;
+	if (!n) {
 		pthread_mutex_unlock(&f->mu);
 		return FZ_SKIP;
 	}
-	i = fz_below(t, f->nq);
+	i = cand[fz_below(t, n)];
 	id = f->q[i].id;
 	DEL(f->q, f->nq, i);
 	pthread_mutex_unlock(&f->mu);
@@ -1498,6 +1507,14 @@ static int op_fill_verify(struct fz_thread *t, struct fz_file *f)
 	struct fz_vm *v = &f->vm[fz_below(t, f->nvm)];
 	vm = v->id;
 	dma = v->dma;
+	/*
+	 * Keep the VM and a borrowed queue alive until the check is done:
+	 * ids are reused, so after another thread destroyed them a new VM or
+	 * queue of another thread could answer to the same id, and the FILL
+	 * would land there (seen as "FILL missing, yet WAIT_UFENCE saw the
+	 * fence" before the pins).
+	 */
+	v->pins++;
 	own_queue = fz_chance(t, 50);
 	if (!own_queue) {
 		struct fz_queue *c[FZ_MAX_QUEUE];
@@ -1506,17 +1523,23 @@ static int op_fill_verify(struct fz_thread *t, struct fz_file *f)
 		for (unsigned int i = 0; i < f->nq; i++)
 			if (f->q[i].vm == vm && !f->q[i].stop)
 				c[n++] = &f->q[i];
-		if (n)
-			queue = c[fz_below(t, n)]->id;
-		else
+		if (n) {
+			struct fz_queue *q = c[fz_below(t, n)];
+
+			queue = q->id;
+			q->pins++;
+		} else {
 			own_queue = true;
+		}
 	}
 	pthread_mutex_unlock(&f->mu);
 
 	if (own_queue) {
 		qflags = fz_chance(t, 30) ? DRM_VLR_QUEUE_CREATE_SHARED_SCHED : 0;
-		if (queue_create(t, f, vm, qflags, &queue))
-			return 0;
+		if (queue_create(t, f, vm, qflags, &queue)) {
+			queue = 0;
+			goto out_queue;
+		}
 	}
 	bo_flags = fz_chance(t, 50) ? DRM_VLR_GEM_CREATE_SYSTEM : 0;
 	size = (2 + fz_below(t, 15)) * PAGE;
@@ -1685,6 +1708,16 @@ out_queue:
 		else
 			queue_destroy(t, f, queue);
 	}
+	pthread_mutex_lock(&f->mu);
+	if ((v = vm_find(f, vm)))
+		v->pins--;
+	if (!own_queue) {
+		struct fz_queue *q = queue_find(f, queue);
+
+		if (q)
+			q->pins--;
+	}
+	pthread_mutex_unlock(&f->mu);
 	return 0;
 }
 

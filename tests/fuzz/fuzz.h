@@ -120,6 +120,7 @@ struct fz_vm {
 	uint32_t id;
 	bool dma; /* DRM_VLR_VM_CREATE_DMA_FENCE */
 	uint64_t next_addr;
+	unsigned int pins; /* ops that need it alive: VM_DESTROY leaves it alone */
 };
 struct fz_map {
 	uint32_t vm, handle;
@@ -129,6 +130,7 @@ struct fz_queue {
 	uint32_t id, vm, flags;
 	bool dma;
 	volatile uint32_t *stop; /* a running STREAM's stop flag (in a ctl page), or NULL */
+	unsigned int pins;	 /* ops that need it alive: QUEUE_DESTROY leaves it alone */
 };
 /* A control page: a 4 KiB system BO bound in a VM and mapped by the CPU, for
  * user fences, STREAM progress counters and stop flags. */
