@@ -13,9 +13,8 @@
 # anything failed. Settings (environment; defaults are the CI short forms,
 # about 10 minutes warm on 2 cores with both runners):
 #   STRESS_TIME=S          seconds of fresh-seed fuzzing per runner (20)
-#   STRESS_SEEDS=N         fresh seeds per boot (CI form: 0, because a fresh
-#                          multi-threaded seed can hit the rare FILL mismatch
-#                          open on series v5, see tests/fuzz/README.md;
+#   STRESS_SEEDS=N         fresh seeds per boot (CI form: 0, so that a new
+#                          find cannot fail CI at random; make stress: 2;
 #                          nightly: e.g. 4)
 #   STRESS_SEEDS_FILE=F    the regression seeds to replay (CI form:
 #                          tests/fuzz/seeds-ci.txt, reproducers of the hangs
