@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -29,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1284,34 +1285,32 @@ static int vlr_set_config(struct lr_dev *d, const char *name, struct lr_err *err
 	return LR_OK;
 }
 
-#define KNOB_GLOB "/sys/kernel/debug/dri/*/vlr_evict_vram"
-
-/* Find and open the eviction trigger of this device: debugfs dri/<minor of
- * the render node>/vlr_evict_vram, else the only dri/ entry that has one. */
+/*
+ * Open the eviction trigger of this device: debugfs dri/<minor of our render
+ * node>/vlr_evict_vram (DRM links dri/<minor> for every minor). No readdir of
+ * debugfs: with lockdep, a getdents there closes a lock cycle through TTM's
+ * ttm_global_mutex (tests/uml/vlr-test.c evict_knob, the cover letter).
+ */
 static int knob_open(struct lr_dev *d, struct lr_err *err)
 {
-	const char *minor = strrchr(d->path, 'D');
-	glob_t g;
+	struct stat st;
 	int fd;
 
 	if (d->knob_fd >= 0)
 		return LR_OK;
-	snprintf(d->knob, sizeof(d->knob), "/sys/kernel/debug/dri/%s/vlr_evict_vram",
-		 minor && minor[1] ? minor + 1 : "?");
-	if (access(d->knob, F_OK)) {
-		if (glob(KNOB_GLOB, 0, NULL, &g))
-			return lr_fail(err, LR_SKIP,
-				       "vlr: no eviction trigger: %s matches nothing (debugfs not "
-				       "mounted, or a kernel series before v5 without "
-				       "vlr_evict_vram)",
-				       KNOB_GLOB);
-		snprintf(d->knob, sizeof(d->knob), "%s", g.gl_pathv[0]);
-		globfree(&g);
-	}
+	if (fstat(d->fd, &st) || !S_ISCHR(st.st_mode))
+		return lr_fail(err, LR_SKIP, "vlr: eviction trigger: %s is not a device node",
+			       d->path);
+	snprintf(d->knob, sizeof(d->knob), "/sys/kernel/debug/dri/%u/vlr_evict_vram",
+		 minor(st.st_rdev));
 	fd = open(d->knob, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return lr_fail(err, LR_SKIP, "vlr: eviction trigger %s: open: %s%s", d->knob,
-			       strerror(errno), errno == EACCES ? " (root only)" : "");
+		return lr_fail(err, LR_SKIP, "vlr: no eviction trigger: open %s: %s%s", d->knob,
+			       strerror(errno),
+			       errno == ENOENT	 ? " (debugfs not mounted, or a kernel series "
+						   "before v5 without vlr_evict_vram)"
+			       : errno == EACCES ? " (root only)"
+						 : "");
 	d->knob_fd = fd;
 	return LR_OK;
 }
