@@ -237,50 +237,69 @@ static const char *evict_knob(int fd)
  */
 static int test_evict_knob(int fd)
 {
-	struct drm_vlr_stats qs;
-	struct vlr_stream s;
+	struct drm_vlr_stats qs[2];
+	struct vlr_stream s[2];
 	const char *knob = evict_knob(fd);
 	const int cycles = 50;
-	double t0;
+	double t0, dt;
 
 	if (!knob) {
 		printf("evict-knob: no dri/<render minor>/vlr_evict_vram in debugfs, skipped\n");
 		return VLR_SKIP;
 	}
-	if (vlr_stream_start(&s, fd, 4 * MiB, 0xe71c))
-		return 1;
-	if (vlr_stream_wait_progress(&s, 0, 10))
-		return 1;
+	/* Two LR VMs: restores of one must not refill VRAM under a write. */
+	for (int k = 0; k < 2; k++) {
+		if (vlr_stream_start(&s[k], fd, 4 * MiB, 0xe71c + k))
+			return 1;
+		if (vlr_stream_wait_progress(&s[k], 0, 10))
+			return 1;
+	}
 	t0 = vlr_now();
 	for (int i = 0; i < cycles; i++) {
 		int ret = knob_write(knob, "1");
-		uint64_t p;
+		uint64_t p[2];
 
 		CHECK(!ret, "write %d to %s: %s", i, knob, strerror(-ret));
 		/*
-		 * The write returns with the job off the engine and its buffer
-		 * out of VRAM: progress is frozen until the restore, so progress
-		 * past this value shows the job came back before the next write
-		 * (read before the write, a pass finishing during the eviction
-		 * counted, and the next write found nothing in VRAM: 37 of 50
-		 * in the SMP guest).
+		 * The write returns with the jobs off the engine and their
+		 * buffers out of VRAM: progress is frozen until the restore, so
+		 * progress past the values read then shows both came back before
+		 * the next write (read before the write, a pass finishing during
+		 * the eviction counted, and the next write found nothing in
+		 * VRAM: 37 of 50 in the SMP guest).
 		 */
-		p = *s.progress;
-		if (vlr_stream_wait_progress(&s, p, 20))
-			return 1;
+		p[0] = *s[0].progress;
+		p[1] = *s[1].progress;
+		for (int k = 0; k < 2; k++)
+			if (vlr_stream_wait_progress(&s[k], p[k], 20))
+				return 1;
 	}
-	CHECK(!vlr_get_stats(fd, s.queue, false, &qs), "GET_STATS queue");
-	printf("evict-knob[%s]: %d writes in %.2f s: queue preempted %llu times, restored %llu "
-	       "times\n",
-	       vlr_mode_name(mode), cycles, vlr_now() - t0, (unsigned long long)qs.preemptions,
-	       (unsigned long long)qs.restores);
-	CHECK(qs.preemptions >= (uint64_t)cycles, "%llu preemptions for %d evictions",
-	      (unsigned long long)qs.preemptions, cycles);
-	CHECK(qs.restores >= (uint64_t)cycles, "%llu restores for %d evictions",
-	      (unsigned long long)qs.restores, cycles);
-	if (vlr_stream_stop_verify(&s))
-		return 1;
-	vlr_stream_fini(&s);
+	dt = vlr_now() - t0;
+	for (int k = 0; k < 2; k++)
+		CHECK(!vlr_get_stats(fd, s[k].queue, false, &qs[k]), "GET_STATS queue %d", k);
+	printf("evict-knob[%s]: %d writes with 2 VMs in %.2f s: queues preempted %llu and %llu "
+	       "times, restored %llu and %llu times\n",
+	       vlr_mode_name(mode), cycles, dt, (unsigned long long)qs[0].preemptions,
+	       (unsigned long long)qs[1].preemptions, (unsigned long long)qs[0].restores,
+	       (unsigned long long)qs[1].restores);
+	for (int k = 0; k < 2; k++) {
+		CHECK(qs[k].preemptions >= (uint64_t)cycles,
+		      "queue %d: %llu preemptions for %d writes", k,
+		      (unsigned long long)qs[k].preemptions, cycles);
+		CHECK(qs[k].restores >= (uint64_t)cycles, "queue %d: %llu restores for %d writes",
+		      k, (unsigned long long)qs[k].restores, cycles);
+		/* Restores chasing the walk made one write take seconds (livelock). */
+		CHECK(qs[k].preemptions <= 4 * (uint64_t)cycles,
+		      "queue %d: %llu preemptions for %d writes: restores refill VRAM under the "
+		      "write",
+		      k, (unsigned long long)qs[k].preemptions, cycles);
+	}
+	CHECK(dt < 60, "%d writes took %.1f s", cycles, dt);
+	for (int k = 0; k < 2; k++) {
+		if (vlr_stream_stop_verify(&s[k]))
+			return 1;
+		vlr_stream_fini(&s[k]);
+	}
 	return 0;
 }
 
