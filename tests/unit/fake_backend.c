@@ -195,15 +195,14 @@ static int fake_alloc(struct lr_dev *dev, uint64_t bytes, struct lr_pbuf **out, 
 	return LR_OK;
 }
 
-static int fake_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err *err)
+/* Freeze @j for touch_freeze_ms, like a preemption: no progress meanwhile. */
+static void fake_freeze(struct lr_job *j)
 {
-	struct lr_job *j = current_job;
 	uint64_t t0, ns = (uint64_t)(fake_cfg.touch_freeze_ms * 1e6);
 	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
 
-	fake_cfg.touches++;
 	if (!ns || !j)
-		return LR_OK;
+		return;
 	fake_progress(j);
 	pthread_mutex_lock(&j->lock);
 	t0 = now_ns();
@@ -214,6 +213,12 @@ static int fake_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err *err)
 	j->frozen_ns += now_ns() - t0;
 	j->freeze_start = 0;
 	pthread_mutex_unlock(&j->lock);
+}
+
+static int fake_touch(struct lr_pbuf *b, uint32_t pattern, struct lr_err *err)
+{
+	fake_cfg.touches++;
+	fake_freeze(current_job);
 	return LR_OK;
 }
 
@@ -318,21 +323,8 @@ static int fake_evict_all(struct lr_dev *d, int probe, struct lr_err *err)
 	if (probe)
 		return LR_OK;
 	fake_cfg.evicts++;
-	if (current_job && fake_cfg.touch_freeze_ms > 0) {
-		struct lr_job *j = current_job;
-		uint64_t t0 = now_ns();
-		struct timespec ts = {0, (long)(fake_cfg.touch_freeze_ms * 1e6)};
-
-		fake_progress(j);
-		pthread_mutex_lock(&j->lock);
-		j->freeze_start = t0;
-		pthread_mutex_unlock(&j->lock);
-		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&j->lock);
-		j->frozen_ns += now_ns() - t0;
-		j->freeze_start = 0;
-		pthread_mutex_unlock(&j->lock);
-	}
+	if (fake_cfg.touch_freeze_ms > 0)
+		fake_freeze(current_job);
 	return LR_OK;
 }
 
