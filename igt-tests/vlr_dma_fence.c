@@ -45,6 +45,7 @@
  */
 
 #include "igt.h"
+#include "lrb_igt_compat.h"
 #include "vlr_helpers.h"
 
 IGT_TEST_DESCRIPTION("dma-fence VMs and the shared compute scheduler on vlr.");

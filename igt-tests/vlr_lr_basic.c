@@ -76,6 +76,7 @@
 #include <linux/dma-buf.h>
 
 #include "igt.h"
+#include "lrb_igt_compat.h"
 #include "vlr_helpers.h"
 
 IGT_TEST_DESCRIPTION("Long-running jobs, user fences and no completion fences on vlr.");

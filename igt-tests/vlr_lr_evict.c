@@ -93,6 +93,7 @@
 #include <sys/wait.h>
 
 #include "igt.h"
+#include "lrb_igt_compat.h"
 #include "vlr_helpers.h"
 
 IGT_TEST_DESCRIPTION("Never-ending jobs survive VRAM eviction with exact data on vlr.");

@@ -77,6 +77,7 @@
 #include <stddef.h>
 
 #include "igt.h"
+#include "lrb_igt_compat.h"
 #include "vlr_helpers.h"
 
 IGT_TEST_DESCRIPTION("Every vlr ioctl rejects bad input with its documented errno.");
