@@ -55,6 +55,8 @@ if [ "${1:-}" = "--exec" ]; then
 	joblist=$2 outdir=$3 kmsg=$4 limit=$5 i=${6:-0}
 	kmark() { printf 'lrbench-igt: %s\n' "$*" >>"$kmsg" 2>/dev/null || true; }
 	total=$((i + $(wc -l <"$joblist")))
+	# Where the tests run (the UML guest), as igt_runner records it.
+	uname -snrvm >"$outdir/uname.txt" 2>/dev/null || rm -f "$outdir/uname.txt"
 	while IFS=$'\t' read -r bin sub; do
 		i=$((i + 1))
 		name="igt@$(basename "$bin")@$sub"
@@ -64,7 +66,9 @@ if [ "${1:-}" = "--exec" ]; then
 		echo "[$i/$total] $name" >&2
 		kmark "begin $name"
 		date +%s.%N >"$dir/start"
-		timeout -k 5 "$limit" "$bin" --run-subtest "$sub" >"$dir/out" 2>"$dir/err"
+		# As igt_runner: IGT repeats its subtest sentinels on stderr, so any
+		# other stderr line of a passing subtest makes it "warn".
+		IGT_SENTINEL_ON_STDERR=1 timeout -k 5 "$limit" "$bin" --run-subtest "$sub" >"$dir/out" 2>"$dir/err"
 		rc=$?
 		date +%s.%N >"$dir/end"
 		kmark "end $name rc=$rc"
@@ -76,6 +80,7 @@ if [ "${1:-}" = "--exec" ]; then
 fi
 
 # ---------------------------------------------------------------------------
+cmdline=("$0" "$@")
 out= no_uml=0 limit=120 append= kernel= name=
 filters=()
 while [ $# -gt 0 ]; do
@@ -100,8 +105,9 @@ done
 [ -n "$out" ] || out=$here/build/igt/results-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out" || die "cannot create results folder '$out'"
 out=$(cd "$out" && pwd)
-rm -rf "$out/tests" "$out/results.json" "$out/kernel.log" "$out/jobs.tsv" "$out"/jobs-boot*.tsv "$out"/console-boot*.log
+rm -rf "$out/tests" "$out/results.json" "$out/kernel.log" "$out/jobs.tsv" "$out"/jobs-boot*.tsv "$out"/console-boot*.log "$out/uname.txt"
 mkdir -p "$out/tests"
+printf '%s\n' "${cmdline[@]}" >"$out/cmdline.txt"
 [ -n "$name" ] || name=$(basename "$out")
 
 # Job list: one line per subtest, "ABS_BINARY<TAB>SUBTEST".

@@ -12,6 +12,9 @@ Run folder layout (the journal; each file is written as its subtest ends):
   tests/NNNN/rc          exit status (absent: the run died during this test)
   kernel.log             the kernel log, with "lrbench-igt: begin|end NAME"
                          marker lines around each subtest
+  uname.txt              `uname -snrvm` where the tests ran (the UML guest),
+                         written by the executor as igt_runner writes its own
+  cmdline.txt            the runner's command line, one argument per line
 
 Result of a subtest, as igt_runner decides it:
   the "Subtest NAME: SUCCESS|FAIL|SKIP|CRASH" line  -> pass|fail|skip|crash
@@ -19,8 +22,12 @@ Result of a subtest, as igt_runner decides it:
   no result line, exit 77 / killed by a signal       -> skip / crash
   no result line otherwise, or no exit status        -> incomplete
   planned but never started                          -> notrun
-then a kernel splat inside the subtest's slice of the kernel log turns pass
-into dmesg-warn and fail into dmesg-fail, and lists the lines in
+then, as igt_runner's override_result_single(): a pass whose stderr holds a
+line that is not one of IGT's sentinels (the executor sets
+IGT_SENTINEL_ON_STDERR, so stderr carries "Starting subtest: S" and
+"Subtest S: RESULT (t)") becomes warn -- igt_warn() and stray prints end up
+there; and a kernel splat inside the subtest's slice of the kernel log turns
+pass or warn into dmesg-warn and fail into dmesg-fail, and lists the lines in
 "dmesg-warnings".
 
 Exit status: 0 when every subtest is pass or skip, 1 otherwise, 2 on errors.
@@ -49,6 +56,9 @@ SPLAT_PATTERNS = [
 SPLAT_RE = re.compile("|".join("(?:%s)" % p for p in SPLAT_PATTERNS))
 MARK_RE = re.compile(r"lrbench-igt: (begin|end) (igt@\S+)")
 LINE_RE = r"^Subtest %s: (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)\b"
+# IGT's stderr sentinels (igt_core.c with IGT_SENTINEL_ON_STDERR): not warnings.
+SENTINEL_RE = re.compile(r"^(Starting (dynamic )?subtest: \S+|(Dynamic s|S)ubtest \S+: "
+                         r"(SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)\b.*)$")
 LINE_MAP = {"SUCCESS": "pass", "FAIL": "fail", "SKIP": "skip", "CRASH": "crash",
             "TIMEOUT": "timeout"}
 
@@ -105,6 +115,20 @@ def subtest_result(subtest, out, err, rc, elapsed, limit):
     if rc >= 128:
         return "crash"
     return "incomplete"
+
+
+def stderr_warnings(subtest, err):
+    """Lines of the subtest's stderr that are not IGT sentinels. Like igt_runner,
+    which splits stderr per subtest at the sentinels, only what comes up to the
+    subtest's own result sentinel counts (later lines belong to the exit path);
+    without a result sentinel every line counts."""
+    lines = err.splitlines()
+    end = re.compile(r"^Subtest %s: " % re.escape(subtest))
+    for n, l in enumerate(lines):
+        if end.match(l):
+            lines = lines[:n + 1]
+            break
+    return [l for l in lines if l.strip() and not SENTINEL_RE.match(l)]
 
 
 def parse_rc(text, path):
@@ -175,9 +199,11 @@ def build(run, name, start, end, limit):
         first = out.splitlines()[0] if out else ""
         if first.startswith("IGT-Version:"):
             rec["igt-version"] = first
+        if result == "pass" and stderr_warnings(subtest, err):
+            rec["result"] = "warn"
         if warnings:
             rec["dmesg-warnings"] = "".join(l + "\n" for l in warnings)
-            if result == "pass":
+            if rec["result"] in ("pass", "warn"):
                 rec["result"] = "dmesg-warn"
             elif result == "fail":
                 rec["result"] = "dmesg-fail"
@@ -193,16 +219,25 @@ def build(run, name, start, end, limit):
         for key in ("", "root", binary):
             totals[key][rec["result"]] += 1
 
-    return {
+    doc = {
         "__type__": "TestrunResult",
         "results_version": 10,
         "name": name,
-        "uname": " ".join(os.uname()),
+    }
+    # Like igt_runner: "uname" only when the executor recorded one (it is the
+    # machine the tests ran on, the UML guest, not the one writing this file).
+    uname = read(os.path.join(run, "uname.txt"))
+    if uname is not None and uname.strip():
+        doc["uname"] = uname.strip()
+    cmdline = read(os.path.join(run, "cmdline.txt"))
+    doc["cmdline"] = cmdline.splitlines() if cmdline else []
+    doc.update({
         "time_elapsed": time_attr(start, end),
         "tests": tests,
         "totals": totals,
         "runtimes": runtimes,
-    }
+    })
+    return doc
 
 
 def write_atomic(path, doc):

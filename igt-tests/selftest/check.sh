@@ -57,7 +57,7 @@ expect() {
 }
 
 T='\([0-9]+\.[0-9]{3}s\)'
-expected_list="pass fail-assert fail-assert-eq skip-require skip-on-reason crash-segv fork-child-fails fork-children-pass group-skip-a group-skip-b after-group dmesg-warning sleep-3s"
+expected_list="pass fail-assert fail-assert-eq skip-require skip-on-reason crash-segv fork-child-fails fork-children-pass group-skip-a group-skip-b after-group dmesg-warning warn-stderr sleep-3s"
 
 echo "# lrb_igt_selftest: direct runs (exit codes 0/77/98, IGT's output lines)"
 run "$st" --list-subtests
@@ -125,13 +125,14 @@ else
 	sed 's/^/#   | /' "$tmp/runner.log" | tail -n 20
 fi
 # name=expected result; every planned subtest must be present with that result.
-python3 - "$rout/results.json" >"$tmp/json.tap" 2>&1 <<'EOF'
+python3 - "$rout/results.json" "$(uname -snrvm)" >"$tmp/json.tap" 2>&1 <<'EOF'
 import json, sys
 want = {
     "pass": "pass", "fail-assert": "fail", "fail-assert-eq": "fail", "skip-require": "skip",
     "skip-on-reason": "skip", "crash-segv": "crash", "fork-child-fails": "fail",
     "fork-children-pass": "pass", "group-skip-a": "skip", "group-skip-b": "skip",
     "after-group": "pass", "dmesg-warning": "dmesg-warn", "sleep-3s": "timeout",
+    "warn-stderr": "warn",
 }
 want = {"igt@lrb_igt_selftest@" + k: v for k, v in want.items()}
 want["igt@lrb_igt_selftest_fixture_fail@before-fixture"] = "pass"
@@ -141,10 +142,16 @@ try:
 except Exception as e:
     print("not ok - results.json unreadable: %s" % e)
     sys.exit(0)
-top = ["__type__", "results_version", "name", "uname", "time_elapsed", "tests", "totals", "runtimes"]
+top = ["__type__", "results_version", "name", "uname", "cmdline", "time_elapsed", "tests", "totals",
+       "runtimes"]
 missing = [k for k in top if k not in doc]
 print(("ok" if not missing else "not ok") + " - results.json has igt_runner's top-level keys" +
       (": missing %s" % missing if missing else ""))
+print(("ok" if doc.get("uname") == sys.argv[2] else "not ok") +
+      " - uname is where the tests ran (%r)" % doc.get("uname"))
+cl = doc.get("cmdline") or []
+print(("ok" if cl and cl[0].endswith("run-uml.sh") and "--no-uml" in cl else "not ok") +
+      " - cmdline is the runner's argv (%s)" % " ".join(cl)[:120])
 for name, res in want.items():
     t = doc["tests"].get(name)
     if t is None:

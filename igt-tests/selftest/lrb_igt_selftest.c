@@ -52,6 +52,9 @@
  *              ($LRB_IGT_KMSG_SINK, a file) so the runner must report
  *              dmesg-warn; skips when no sink is given.
  *
+ * SUBTEST: warn-stderr
+ * Description: passes after an igt_warn(): the runner reports it as warn
+ *
  * SUBTEST: sleep-3s
  * Description: Sleeps three seconds and succeeds; the runner's timeout test
  *              runs it with a one-second limit and must report timeout.
@@ -179,6 +182,11 @@ int igt_main ()
 		igt_require_f(err != -ENOENT,
 			      "no LRB_IGT_KMSG_SINK (only the runner self-test sets it)\n");
 		igt_assert_eq(err, 0);
+	}
+
+	igt_describe("A passing subtest that printed a warning on stderr is a warn.");
+	igt_subtest ("warn-stderr") {
+		igt_warn("selftest: a stray warning from a passing subtest\n");
 	}
 
 	igt_describe("Sleeps three seconds, then succeeds.");

@@ -177,6 +177,67 @@ class ResultsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("0001/rc", p.stderr)
 
+    def test_stray_stderr_turns_pass_into_warn_as_igt_runner(self):
+        r = self.run
+        subs = ("sentinels-only", "stray", "stray-dynamic", "after-result", "no-sentinels",
+                "failed-stray", "stray-and-splat")
+        for s in subs:
+            r.plan("b", s)
+        r.ran("b", "sentinels-only", out=line("sentinels-only", "SUCCESS"),
+              err=line("sentinels-only", "SUCCESS"))
+        r.ran("b", "stray", out=line("stray", "SUCCESS"),
+              err="Starting subtest: stray\n(b:12) WARNING: something odd\n"
+                  "Subtest stray: SUCCESS (0.010s)\n")
+        r.ran("b", "stray-dynamic", out=line("stray-dynamic", "SUCCESS"),
+              err="Starting subtest: stray-dynamic\nStarting dynamic subtest: d0\n"
+                  "Dynamic subtest d0: SUCCESS (0.001s)\nstray line\n"
+                  "Subtest stray-dynamic: SUCCESS (0.010s)\n")
+        # After the subtest's own result sentinel: the exit path, not the subtest.
+        r.ran("b", "after-result", out=line("after-result", "SUCCESS"),
+              err=line("after-result", "SUCCESS") + "printed at exit\n")
+        # A library without sentinel support: every stderr line counts.
+        r.ran("b", "no-sentinels", out=line("no-sentinels", "SUCCESS"), err="oops\n")
+        r.ran("b", "failed-stray", err="Starting subtest: failed-stray\nwhy it failed\n"
+              "Subtest failed-stray: FAIL (0.010s)\n", rc=98)
+        r.ran("b", "stray-and-splat", out=line("stray-and-splat", "SUCCESS"),
+              err="Starting subtest: stray-and-splat\nstray\n"
+                  "Subtest stray-and-splat: SUCCESS (0.010s)\n")
+        r.finish(k(1.0, "lrbench-igt: begin igt@b@stray-and-splat") +
+                 k(1.1, "WARNING: CPU: 0 PID: 9 at x.c:1 y+0x1/0x2") +
+                 k(1.2, "lrbench-igt: end igt@b@stray-and-splat rc=0"))
+        rc, doc, _ = self.write()
+        got = {s: doc["tests"]["igt@b@" + s]["result"] for s in subs}
+        self.assertEqual(got, {"sentinels-only": "pass", "stray": "warn",
+                               "stray-dynamic": "warn", "after-result": "pass",
+                               "no-sentinels": "warn", "failed-stray": "fail",
+                               "stray-and-splat": "dmesg-warn"})
+        self.assertEqual(doc["totals"][""]["warn"], 3)
+        self.assertEqual(rc, 1)
+
+    def test_uname_is_the_executors_and_cmdline_the_runners(self):
+        r = self.run
+        r.plan("b", "one")
+        r.ran("b", "one", out=line("one", "SUCCESS"))
+        r.finish("")
+        guest = "Linux (none) 6.12.57-lrbench #1 Tue Nov 25 12:00:00 UTC 2026 um"
+        with open(os.path.join(r.root, "uname.txt"), "w") as f:
+            f.write(guest + "\n")
+        with open(os.path.join(r.root, "cmdline.txt"), "w") as f:
+            f.write("igt-tests/run-uml.sh\n--out\n/tmp/x y\nbuild/igt/vlr_lr_basic\n")
+        _, doc, _ = self.write()
+        self.assertEqual(doc["uname"], guest)
+        self.assertEqual(doc["cmdline"],
+                         ["igt-tests/run-uml.sh", "--out", "/tmp/x y", "build/igt/vlr_lr_basic"])
+
+    def test_no_uname_file_no_uname_key(self):
+        r = self.run
+        r.plan("b", "one")
+        r.ran("b", "one", out=line("one", "SUCCESS"))
+        r.finish("")
+        _, doc, _ = self.write()
+        self.assertNotIn("uname", doc)
+        self.assertEqual(doc["cmdline"], [])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
