@@ -422,6 +422,41 @@ static int test_mode_busy(int fd)
 /* ---- uAPI v2 ----------------------------------------------------------- */
 
 /* VM and queue id 0 are never valid (-ENOENT) and never handed out. */
+/*
+ * A destroyed VM's or queue's id is not handed out again at once: a thread
+ * racing another's destroy and create with a stale id would otherwise reach
+ * an object it did not create (the fuzzer's FILL mismatches were that).
+ */
+static int test_ids_cyclic(int fd)
+{
+	uint32_t vm[3], q[3];
+	int ret;
+
+	for (int i = 0; i < 3; i++) {
+		CHECK(!(ret = vlr_vm_create(fd, &vm[i])), "VM_CREATE %d: %s", i, strerror(-ret));
+		CHECK(!(ret = vlr_queue_create(fd, vm[i], &q[i])), "QUEUE_CREATE %d: %s", i,
+		      strerror(-ret));
+		if (i == 2)
+			break;
+		CHECK(!(ret = vlr_queue_destroy(fd, q[i])), "QUEUE_DESTROY %u: %s", q[i],
+		      strerror(-ret));
+		CHECK(!(ret = vlr_vm_destroy(fd, vm[i])), "VM_DESTROY %u: %s", vm[i],
+		      strerror(-ret));
+	}
+	printf("ids-cyclic: VM ids %u %u %u, queue ids %u %u %u (each created after the "
+	       "previous one was destroyed)\n",
+	       vm[0], vm[1], vm[2], q[0], q[1], q[2]);
+	for (int i = 1; i < 3; i++) {
+		CHECK(vm[i] != vm[i - 1], "VM id %u handed out again right after its destroy",
+		      vm[i]);
+		CHECK(q[i] != q[i - 1], "queue id %u handed out again right after its destroy",
+		      q[i]);
+	}
+	CHECK(!vlr_queue_destroy(fd, q[2]), "QUEUE_DESTROY");
+	CHECK(!vlr_vm_destroy(fd, vm[2]), "VM_DESTROY");
+	return 0;
+}
+
 static int test_id_zero(int fd)
 {
 	uint32_t vm[8], q[8];
@@ -2529,6 +2564,8 @@ static const struct {
     {"ufence-timeout", test_ufence_timeout, false, "user-fence waits time out"},
     {"bad-input", test_bad_input, false, "every ioctl rejects bad input with its errno"},
     {"id-zero", test_id_zero, false, "VM/queue id 0: -ENOENT on destroy, never handed out"},
+    {"ids-cyclic", test_ids_cyclic, false,
+     "a destroyed VM's or queue's id is not handed out again at once"},
     {"dma-fence", test_dma_fence, false, "dma-fence VM: out-syncobj jobs, eviction, revalidation"},
     {"fault-wait-eio", test_fault_wait, false, "a job fault bans the queue: its waiters get -EIO"},
     {"banned-fences", test_banned_fences, false,

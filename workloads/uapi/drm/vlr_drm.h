@@ -244,9 +244,11 @@ struct drm_vlr_queue_destroy {
  * enum drm_vlr_program - built-in compute programs
  * @DRM_VLR_PROG_STREAM: never-ending: passes over the u32 array at @dst
  *	(@len bytes); each pass replaces every element x by
- *	x * 1664525 + 1013904223 (mod 2^32), then increments the u64 at
- *	@progress_addr. Before each pass it reads the u32 at @stop_addr and
- *	ends when it is non-zero. @src and @value must be zero.
+ *	x * 1664525 + 1013904223 (mod 2^32), then writes the number of passes
+ *	this job has completed to the u64 at @progress_addr (a job's own count:
+ *	a new job on the same counter starts again at 1). Before each pass it
+ *	reads the u32 at @stop_addr and ends when it is non-zero. @src and
+ *	@value must be zero.
  * @DRM_VLR_PROG_FILL: bounded: writes the u32 @value to @len bytes at @dst.
  *	@src, @progress_addr and @stop_addr must be zero.
  * @DRM_VLR_PROG_COPY: bounded: copies @len bytes from @src to @dst (ranges
