@@ -680,6 +680,7 @@ static json_t *reps_json(const struct lr_run *run)
 		json_object_set_new(j, "progress_end", json_integer((json_int_t)rep->progress_end));
 		json_object_set_new(j, "samples", json_integer((json_int_t)rep->samples));
 		json_object_set_new(j, "samples_dropped", json_boolean(rep->samples_dropped));
+		json_object_set_new(j, "sampler_realtime", json_boolean(rep->sampler_realtime));
 		json_object_set_new(j, "pressure_allocs", json_integer((json_int_t)rep->allocs));
 		json_object_set_new(j, "pressure_peak_live_bytes",
 				    json_integer((json_int_t)rep->peak_live_bytes));

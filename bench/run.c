@@ -600,6 +600,7 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 	/* metrics of this repetition */
 	rep->samples = sampler.n;
 	rep->samples_dropped = sampler.oom;
+	rep->sampler_realtime = sampler.realtime;
 	rep->overruns = sampler.overruns;
 	rep->sampler_late = sampler.late;
 	rep->sampler_cpu_pct =

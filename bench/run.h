@@ -52,6 +52,7 @@ struct lr_rep {
 	struct lr_hist sampler_late; /* ns */
 	uint64_t samples, overruns;
 	bool samples_dropped;
+	bool sampler_realtime; /* the sampler thread ran SCHED_FIFO */
 	uint64_t progress_end;
 	bool verified;
 	struct lr_verify_result verify;

@@ -5,7 +5,8 @@
  * the rate does not drift; a sample is timestamped when it is read. When the
  * thread falls more than a period behind, it skips the missed ticks (counted
  * as overruns) instead of catching up in a burst. The thread's own CPU time
- * (CLOCK_THREAD_CPUTIME_ID) is measured so its cost can be reported.
+ * (CLOCK_THREAD_CPUTIME_ID) is measured so its cost can be reported. It asks
+ * for the lowest SCHED_FIFO priority and runs as a normal thread when refused.
  */
 #ifndef LR_SAMPLER_H
 #define LR_SAMPLER_H
@@ -37,6 +38,7 @@ struct lr_sampler {
 	uint64_t overruns;   /* periods skipped */
 	struct lr_hist late; /* wake-up lateness, ns */
 	bool oom;	     /* samples dropped: out of memory */
+	bool realtime;	     /* the thread ran SCHED_FIFO (else: a normal thread) */
 
 	/* live, for the progress display */
 	_Atomic uint64_t last_progress;
