@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -810,6 +812,335 @@ static int test_fault_wait(int fd)
 }
 
 /* Write @val to a sysfs/debugfs knob; 0 or -errno. */
+/* ---- the driver's tracepoints (events/vlr in tracefs) ------------------ */
+
+#define TRACEFS "/sys/kernel/tracing"
+
+static int tracefs_write(const char *file, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", file);
+	return knob_write(path, val);
+}
+
+/* This file's DRM client id (fdinfo drm-client-id), or 0. */
+static unsigned long long drm_client_id(int fd)
+{
+	unsigned long long id = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "drm-client-id: %llu", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+/* The whole of tracefs' "trace" (NUL-terminated, malloc'ed), or NULL. */
+static char *tracefs_read_all(size_t *len)
+{
+	FILE *f = fopen(TRACEFS "/trace", "r");
+	size_t cap = 1 << 20, n = 0, got;
+	char *buf = malloc(cap);
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n - 1 == 0) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* One parsed event line: "COMM-PID [CPU] FLAGS TS: NAME: ARGS". */
+struct tev {
+	int pid;
+	double ts;
+	char name[32];
+	const char *args;
+};
+
+static bool tev_parse(char *line, struct tev *e)
+{
+	char *colon = strstr(line, ": vlr_"), *p, *dash;
+
+	if (line[0] == '#' || !colon)
+		return false;
+	*colon = 0;
+	p = strrchr(line, ' ');
+	if (!p || sscanf(p + 1, "%lf", &e->ts) != 1)
+		return false;
+	dash = strchr(line, '[');
+	while (dash > line && dash[-1] == ' ')
+		dash--;
+	*dash = 0;
+	dash = strrchr(line, '-');
+	if (!dash || sscanf(dash + 1, "%d", &e->pid) != 1)
+		return false;
+	p = colon + 2;
+	colon = strchr(p, ':');
+	if (!colon || (size_t)(colon - p) >= sizeof(e->name))
+		return false;
+	memcpy(e->name, p, colon - p);
+	e->name[colon - p] = 0;
+	e->args = colon + 1;
+	return true;
+}
+
+/* Value of KEY=... in @args (unsigned, or a copy id "ctx:seq" as ctx<<32|seq). */
+static bool targ(const char *args, const char *key, unsigned long long *v)
+{
+	char pat[32];
+	const char *p;
+	unsigned long long a, b;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(args, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	if (sscanf(p, "%llu:%llu", &a, &b) == 2) {
+		*v = a << 32 | b;
+		return true;
+	}
+	return sscanf(p, "%llu", v) == 1;
+}
+
+static bool targ_is(const char *args, const char *key, const char *val)
+{
+	char pat[64];
+
+	snprintf(pat, sizeof(pat), " %s=%s ", key, val);
+	return strstr(args, pat) != NULL;
+}
+
+#define TC_MAX_COPIES 4096
+
+/*
+ * One preempt/evict/restore cycle per eviction-trigger write of a running
+ * job, traced: for each restore of the job's queue (vlr_queue_run) the trace
+ * holds, in this order, the preemption request, the queue going off, the
+ * restore request, a restore pass that queued a copy into VRAM and resumed
+ * the queue, that copy's run and completion, and the queue's resume; the
+ * restore latency the event reports starts at the request's timestamp. The
+ * job's own eviction copies are traced too. lrbench breaks restores down
+ * from exactly these events.
+ */
+static int test_trace_cycle(int fd)
+{
+	struct {
+		unsigned long long id;
+		double q, r, d;
+		int kind_to_vram;
+		int pid;
+	} *cp = calloc(TC_MAX_COPIES, sizeof(*cp));
+	const char *knob = evict_knob(fd);
+	unsigned long long client = drm_client_id(fd), v, vm, queue;
+	double t_preq = -1, t_off = -1, t_req = -1, t_begin = -1, t_resumed = -1;
+	int pass_pid = -1, ncp = 0, pass_copies = 0, chains = 0, evicts = 0;
+	unsigned long long pass_copy = 0;
+	const int cycles = 10;
+	struct vlr_stream s;
+	size_t len = 0;
+	char *buf, *line, *save;
+	struct stat st;
+	double worst_skew = 0;
+
+	if (!cp)
+		return 1;
+	if (!knob) {
+		printf("trace-cycle: no dri/<render minor>/vlr_evict_vram in debugfs, skipped\n");
+		free(cp);
+		return VLR_SKIP;
+	}
+	if (stat(TRACEFS "/events", &st) && mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
+		printf("trace-cycle: cannot mount tracefs at " TRACEFS " (%s), skipped\n",
+		       strerror(errno));
+		free(cp);
+		return VLR_SKIP;
+	}
+	if (stat(TRACEFS "/events/vlr", &st)) {
+		printf("trace-cycle: this kernel has no vlr tracepoints (no " TRACEFS
+		       "/events/vlr), skipped\n");
+		free(cp);
+		return VLR_SKIP;
+	}
+	CHECK(client, "no drm-client-id in /proc/self/fdinfo/%d", fd);
+	CHECK(!tracefs_write("tracing_on", "0"), "tracing_on");
+	CHECK(!tracefs_write("trace_clock", "mono"), "trace_clock mono");
+	CHECK(!tracefs_write("buffer_size_kb", "4096"), "buffer_size_kb");
+	CHECK(!tracefs_write("trace", ""), "clear the trace");
+	CHECK(!tracefs_write("events/vlr/enable", "1"), "enable events/vlr");
+	CHECK(!tracefs_write("tracing_on", "1"), "tracing_on");
+
+	if (vlr_stream_start(&s, fd, 4 * MiB, 0x7ace))
+		return 1;
+	if (vlr_stream_wait_progress(&s, 0, 10))
+		return 1;
+	for (int i = 0; i < cycles; i++) {
+		uint64_t p;
+		int ret = knob_write(knob, "1");
+
+		CHECK(!ret, "write %d to %s: %s", i, knob, strerror(-ret));
+		p = *s.progress;
+		if (vlr_stream_wait_progress(&s, p, 20))
+			return 1;
+	}
+	CHECK(!tracefs_write("tracing_on", "0"), "tracing_on");
+	buf = tracefs_read_all(&len);
+	tracefs_write("events/vlr/enable", "0");
+	tracefs_write("trace", "");
+	tracefs_write("tracing_on", "1");
+	CHECK(buf, "read " TRACEFS "/trace");
+	if (vlr_stream_stop_verify(&s))
+		return 1;
+	CHECK(!strstr(buf, "LOST EVENTS"), "the trace lost events");
+
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct tev e;
+		bool ours;
+		int i;
+
+		if (!tev_parse(line, &e))
+			continue;
+		/* Copies are named by their fence; the rest by client/vm/queue. */
+		if (!strcmp(e.name, "vlr_copy_run") || !strcmp(e.name, "vlr_copy_done")) {
+			CHECK(targ(e.args, "copy", &v), "no copy id: %s", e.args);
+			for (i = 0; i < ncp && cp[i].id != v; i++)
+				;
+			if (i == ncp)
+				continue; /* another client's copy */
+			if (e.name[9] == 'r')
+				cp[i].r = e.ts;
+			else
+				cp[i].d = e.ts;
+			continue;
+		}
+		ours = targ(e.args, "client", &v) && v == client && targ(e.args, "vm", &vm) &&
+		       vm == s.vm;
+		if (!ours)
+			continue;
+		if (!strcmp(e.name, "vlr_copy_queued")) {
+			CHECK(ncp < TC_MAX_COPIES, "too many copies");
+			CHECK(targ(e.args, "copy", &cp[ncp].id), "no copy id: %s", e.args);
+			cp[ncp].q = e.ts;
+			cp[ncp].r = cp[ncp].d = -1;
+			cp[ncp].pid = e.pid;
+			cp[ncp].kind_to_vram = targ_is(e.args, "kind", "to_vram");
+			if (targ_is(e.args, "kind", "evict"))
+				evicts++;
+			if (e.pid == pass_pid && cp[ncp].kind_to_vram) {
+				pass_copies++;
+				pass_copy = cp[ncp].id;
+			}
+			ncp++;
+			continue;
+		}
+		/* A cycle starts when the queue goes off; earlier passes restored nothing. */
+		if (!strcmp(e.name, "vlr_restore_request")) {
+			if (t_off >= 0 && t_req < 0)
+				t_req = e.ts;
+		} else if (!strcmp(e.name, "vlr_restore_begin")) {
+			if (t_req >= 0) {
+				t_begin = e.ts;
+				pass_pid = e.pid;
+				pass_copies = 0;
+			}
+		} else if (!strcmp(e.name, "vlr_restore_end")) {
+			pass_pid = -1;
+		} else {
+			CHECK(targ(e.args, "queue", &queue), "no queue: %s", e.args);
+			if (queue != s.queue)
+				continue;
+			if (!strcmp(e.name, "vlr_preempt_request")) {
+				if (t_off < 0)
+					t_preq = e.ts;
+			} else if (!strcmp(e.name, "vlr_queue_off")) {
+				t_off = e.ts;
+				t_req = t_begin = t_resumed = -1;
+				pass_copies = 0;
+			} else if (!strcmp(e.name, "vlr_queue_resumed")) {
+				t_resumed = e.ts;
+			} else if (!strcmp(e.name, "vlr_queue_run")) {
+				double skew;
+				int c;
+
+				CHECK(targ(e.args, "restore_ns", &v), "no restore_ns: %s", e.args);
+				/* Only a restore after a preemption reports restore_ns. */
+				CHECK(t_off >= 0,
+				      "restore %d: the queue ran again without going off", chains);
+				CHECK(t_preq >= 0 && t_off >= t_preq,
+				      "restore %d: no preemption request before the queue went off "
+				      "(request %.6f, off %.6f)",
+				      chains, t_preq, t_off);
+				CHECK(t_req >= t_off,
+				      "restore %d: requested at %.6f, before the queue was off "
+				      "(%.6f)",
+				      chains, t_req, t_off);
+				CHECK(t_begin >= t_req,
+				      "restore %d: no restore pass after the request", chains);
+				CHECK(pass_copies >= 1,
+				      "restore %d: the pass that resumed the queue queued no copy "
+				      "into VRAM",
+				      chains);
+				for (c = 0; c < ncp && cp[c].id != pass_copy; c++)
+					;
+				CHECK(
+				    c < ncp && cp[c].r >= cp[c].q && cp[c].d >= cp[c].r,
+				    "restore %d: its copy into VRAM was not run and done in order",
+				    chains);
+				CHECK(t_resumed >= cp[c].d && e.ts >= t_resumed,
+				      "restore %d: the queue resumed (%.6f) or ran (%.6f) before "
+				      "its copy landed "
+				      "(%.6f)",
+				      chains, t_resumed, e.ts, cp[c].d);
+				/* The reported latency starts at the request event. */
+				skew = fabs((e.ts - v / 1e9) - t_req);
+				if (skew > worst_skew)
+					worst_skew = skew;
+				CHECK(skew < 1e-3,
+				      "restore %d: restore_ns %.6f s does not match run - request "
+				      "= %.6f s",
+				      chains, v / 1e9, e.ts - t_req);
+				chains++;
+				t_preq = t_off = t_req = t_begin = t_resumed = -1;
+			}
+		}
+	}
+	free(buf);
+	free(cp);
+	printf("trace-cycle[%s]: %d writes: %d complete preempt/evict/restore chains traced, %d "
+	       "eviction copies of the job's VM, request/latency skew at most %.0f us\n",
+	       vlr_mode_name(mode), cycles, chains, evicts, worst_skew * 1e6);
+	CHECK(chains >= cycles, "%d complete chains for %d trigger writes", chains, cycles);
+	CHECK(evicts >= cycles, "%d eviction copies for %d trigger writes", evicts, cycles);
+	vlr_stream_fini(&s);
+	return 0;
+}
+
 static int knob_write(const char *path, const char *val)
 {
 	FILE *f = fopen(path, "w");
@@ -2217,6 +2548,8 @@ static const struct {
     {"evict-restore", test_evict_restore, true, "VRAM pressure preempts, evicts, restores"},
     {"evict-knob", test_evict_knob, true,
      "each write to dri/N/vlr_evict_vram is one preempt/evict/restore cycle"},
+    {"trace-cycle", test_trace_cycle, true,
+     "the driver's tracepoints record every step of each preempt/evict/restore cycle"},
     {"two-vms", test_two_vms, true, "two LR VMs competing for VRAM both progress"},
     {"destroy-preempted", test_destroy_preempted, true, "destroy while preempted"},
     {"kill-restore", test_kill_restore, true, "kill -9 during eviction and restore"},
