@@ -299,11 +299,8 @@ void lr_kt_parse_line(struct lr_kt_parse *p, const char *line, size_t len)
 		if (*q == '[' && q > s && q[-1] == ' ' && q + 1 < end &&
 		    isdigit((unsigned char)q[1]))
 			break;
-	if (q == end) {
-		/* "##### CPU 1 buffer started ####" and the like */
-		p->unknown_events++;
-		return;
-	}
+	if (q == end) /* "##### CPU 1 buffer started ####" and the like */
+		goto bad_unknown;
 	{
 		const char *t = q;
 		uint64_t pid = 0;
@@ -394,7 +391,8 @@ void lr_kt_parse_text(struct lr_kt_parse *p, const char *text, size_t len)
 
 /* ---- tracefs control ---- */
 
-static int write_file(const char *dir, const char *name, const char *val, bool trunc)
+/* Like the shell's "echo VAL > FILE" (O_TRUNC: on `trace` it clears the buffer). */
+static int write_file(const char *dir, const char *name, const char *val)
 {
 	char path[512];
 	int fd;
@@ -402,7 +400,7 @@ static int write_file(const char *dir, const char *name, const char *val, bool t
 	size_t len = strlen(val);
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (trunc ? O_TRUNC : 0));
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
 	if (fd < 0)
 		return -errno;
 	w = len ? write(fd, val, len) : 0;
@@ -568,10 +566,10 @@ int lr_ktrace_open(struct lr_ktrace *kt, const char *root, unsigned buffer_kb)
 				    kt->root);
 	}
 	snprintf(val, sizeof(val), "%u", buffer_kb);
-	if ((rc = write_file(kt->dir, "tracing_on", "0", false)) ||
-	    (rc = write_file(kt->dir, "trace_clock", "mono", false)) ||
-	    (rc = write_file(kt->dir, "buffer_size_kb", val, false)) ||
-	    (rc = write_file(kt->dir, "events/vlr/enable", "1", false))) {
+	if ((rc = write_file(kt->dir, "tracing_on", "0")) ||
+	    (rc = write_file(kt->dir, "trace_clock", "mono")) ||
+	    (rc = write_file(kt->dir, "buffer_size_kb", val)) ||
+	    (rc = write_file(kt->dir, "events/vlr/enable", "1"))) {
 		lr_ktrace_close(kt);
 		return not_measured(kt, -rc, "tracefs: setting up the instance in %.200s failed",
 				    kt->root);
@@ -586,14 +584,14 @@ int lr_ktrace_start(struct lr_ktrace *kt)
 
 	if (!kt->active)
 		return -1;
-	if ((rc = write_file(kt->dir, "tracing_on", "0", false)) ||
-	    (rc = write_file(kt->dir, "trace", "", true))) {
+	if ((rc = write_file(kt->dir, "tracing_on", "0")) ||
+	    (rc = write_file(kt->dir, "trace", ""))) {
 		snprintf(kt->why, sizeof(kt->why), "tracefs: clearing %.200s/trace: %s", kt->dir,
 			 strerror(-rc));
 		return -1;
 	}
 	kt->base_lost = lost_events(kt->dir);
-	if ((rc = write_file(kt->dir, "tracing_on", "1", false))) {
+	if ((rc = write_file(kt->dir, "tracing_on", "1"))) {
 		snprintf(kt->why, sizeof(kt->why), "tracefs: %.200s/tracing_on: %s", kt->dir,
 			 strerror(-rc));
 		return -1;
@@ -614,7 +612,7 @@ int lr_ktrace_stop(struct lr_ktrace *kt, struct lr_kt_parse *p, uint64_t *lost)
 	*lost = 0;
 	if (!kt->active)
 		return -1;
-	if ((rc = write_file(kt->dir, "tracing_on", "0", false))) {
+	if ((rc = write_file(kt->dir, "tracing_on", "0"))) {
 		snprintf(kt->why, sizeof(kt->why), "tracefs: %.200s/tracing_on: %s", kt->dir,
 			 strerror(-rc));
 		return -1;
@@ -636,8 +634,8 @@ int lr_ktrace_stop(struct lr_ktrace *kt, struct lr_kt_parse *p, uint64_t *lost)
 void lr_ktrace_close(struct lr_ktrace *kt)
 {
 	if (kt->dir[0]) {
-		write_file(kt->dir, "tracing_on", "0", false);
-		write_file(kt->dir, "events/vlr/enable", "0", false);
+		write_file(kt->dir, "tracing_on", "0");
+		write_file(kt->dir, "events/vlr/enable", "0");
 		rmdir(kt->dir);
 		kt->dir[0] = '\0';
 	}
