@@ -150,9 +150,11 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 	 "every restore that brought bytes back: latency / (bytes / the "
 	 "repetition's `copy_bandwidth`); 1 = as fast as its copies alone "
 	 "(histogram)",
-	 "per restore: restore latency / (bytes it brought back / raw copy "
-	 "bandwidth of the repetition); 1 = as fast as the copies alone; "
-	 "restores of 0 bytes left out",
+	 "per restore (kernel counters): restore latency / (bytes it brought back / the "
+	 "fastest 20 ms window's copy bandwidth of the repetition); restores of 0 bytes "
+	 "left out. Only the restore's own to-VRAM bytes at a peak bandwidth: not its "
+	 "critical path (the eviction it waits for is left out); the restore target uses "
+	 "restore_chain_bound_ratio",
 	 false},
     [LR_M_COPY_BANDWIDTH] = {"copy_bandwidth", "bytes/s", LR_DIR_HIGHER, LR_G_SAMPLES, REPS,
 			     "value",
@@ -213,6 +215,80 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 				"the same writes; per_rep = their 99th percentile (the tail an "
 				"evicting allocation waits)",
 				false},
+    /* restore critical path (issue 12 item 4): bench/breakdown.h */
+    [LR_M_RESTORE_CHAIN_BOUND_RATIO] =
+	{"restore_chain_bound_ratio", "ratio", LR_DIR_LOWER, LR_G_TRACE, HIST, "p50",
+	 "every restore of the job's queues with bytes on its chain, from the kernel trace: "
+	 "latency / the copy time of its own chain's bytes at the repetition's engine "
+	 "bandwidth (histogram)",
+	 "per restore (kernel trace): restore latency / its critical-path bound, the copy "
+	 "time of the bytes on its own dependency chain (the VM's eviction copies still in "
+	 "flight at the request + the resuming pass's copies, clears excluded) at the copy "
+	 "engine's bandwidth measured over the same repetition (bytes / busy time of every "
+	 "successful non-clear copy); 1 = as fast as its chain's copies alone; the metric "
+	 "of the restore target",
+	 false},
+#define STAGE(s, nm, what)                                                                         \
+	[LR_M_RESTORE_STAGE_FIRST + 2 * (s)] = {"restore_stage_" nm,                               \
+						"ms",                                              \
+						LR_DIR_LOWER,                                      \
+						LR_G_TRACE,                                        \
+						HIST,                                              \
+						"p50",                                             \
+						STAGE_OVER,                                        \
+						"restore critical path (kernel trace), " what      \
+						"; per_rep = the repetition's median",             \
+						false},                                            \
+					[LR_M_RESTORE_STAGE_FIRST + 2 * (s) +                      \
+					    1] = {"restore_stage_" nm "_p90",                      \
+						  "ms",                                            \
+						  LR_DIR_LOWER,                                    \
+						  LR_G_TRACE,                                      \
+						  HIST,                                            \
+						  "p90",                                           \
+						  STAGE_OVER,                                      \
+						  "restore critical path (kernel trace), " what    \
+						  "; per_rep = the repetition's 90th "             \
+						  "percentile",                                    \
+						  false}
+#define STAGE_OVER "every restore of the job's queues broken down from the kernel trace (histogram)"
+    STAGE(0, "own_evict",
+	  "stage 1: restore requested -> the VM's own eviction copies (not done at the request, "
+	  "queued before the resuming pass began) done"),
+    STAGE(1, "to_worker",
+	  "stage 2: -> the restore worker pass that resumed the queue began (failed passes "
+	  "before it included)"),
+    STAGE(2, "worker", "stage 3: -> that pass ended"),
+    STAGE(3, "copies", "stage 4: -> the copies that pass queued done"),
+    STAGE(4, "resume", "stage 5: -> the queue resumed"),
+    STAGE(5, "pickup",
+	  "stage 6: -> the queue's first run (the six stages add up to the "
+	  "restore latency)"),
+#undef STAGE
+#undef STAGE_OVER
+    [LR_M_RESTORE_COPY_WAIT] = {"restore_copy_wait", "ms", LR_DIR_LOWER, LR_G_TRACE, HIST, "p50",
+				"every copy on a restore chain of the job (kernel trace), queued "
+				"-> started on the engine (histogram)",
+				"copies on the job's restore chains: queued -> the engine started "
+				"it; per_rep = median",
+				false},
+    [LR_M_RESTORE_COPY_EXEC] =
+	{"restore_copy_exec", "ms", LR_DIR_LOWER, LR_G_TRACE, HIST, "p50",
+	 "every copy on a restore chain of the job (kernel trace), started "
+	 "-> done (histogram)",
+	 "copies on the job's restore chains: started -> done on the engine; "
+	 "per_rep = median",
+	 false},
+    [LR_M_RESTORES_BROKEN_DOWN] =
+	{"restores_broken_down", "count", LR_DIR_NONE, LR_G_TRACE, REPS, "value", "repetitions",
+	 "restores of the job's queues broken down from the kernel trace, "
+	 "per repetition (never judged)",
+	 false},
+    [LR_M_RESTORES_SKIPPED] = {"restores_skipped", "count", LR_DIR_LOWER, LR_G_TRACE, REPS, "value",
+			       "repetitions: 0 expected",
+			       "restores of the job's queues in the trace that could not be "
+			       "broken down (reasons per repetition in result.json)",
+			       false},
 };
 
 const struct lr_metric_def *lr_metric_find(const char *name)
@@ -243,6 +319,8 @@ int lr_direction_parse(const char *s, enum lr_direction *d)
 const char *lr_mgroup_source(enum lr_mgroup g)
 {
 	/* the trigger's writes and per-queue progress are timed by lrbench */
+	if (g == LR_G_TRACE)
+		return "kernel trace";
 	return g == LR_G_ALWAYS || g == LR_G_EVICT || g == LR_G_QUEUES ? "lrbench" : "backend";
 }
 

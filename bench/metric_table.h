@@ -51,6 +51,15 @@ enum lr_metric_id {
 	LR_M_THROTTLED_LR_JOBS,
 	LR_M_EVICT_LATENCY,
 	LR_M_EVICT_LATENCY_P99,
+	/* restore critical path from the kernel trace (breakdown.h); the
+	 * stages in enum lr_bd_stage order, each p50 then p90 */
+	LR_M_RESTORE_CHAIN_BOUND_RATIO,
+	LR_M_RESTORE_STAGE_FIRST,
+	LR_M_RESTORE_STAGE_LAST = LR_M_RESTORE_STAGE_FIRST + 11,
+	LR_M_RESTORE_COPY_WAIT,
+	LR_M_RESTORE_COPY_EXEC,
+	LR_M_RESTORES_BROKEN_DOWN,
+	LR_M_RESTORES_SKIPPED,
 	LR_METRICS,
 };
 
@@ -66,6 +75,7 @@ enum lr_mgroup {
 	LR_G_LRJOBS,  /* throttled LR jobs ran: [mixed] load */
 	LR_G_EVICT,   /* the eviction trigger was written */
 	LR_G_QUEUES,  /* a job of several queues with per-queue progress */
+	LR_G_TRACE,   /* the kernel's vlr tracepoints were recorded (breakdown.h) */
 };
 
 /* What the summary is computed over. */

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "breakdown.h"
 #include "metric_table.h"
 #include "results.h"
 #include "stats.h"
@@ -314,6 +315,7 @@ static void rep_hist(enum lr_metric_id id, const struct lr_rep *rep, struct lr_h
 			hist_samples(h, &k->normal_user_lat_ns);
 		break;
 	default:
+		lr_breakdown_hist(id, rep->bd, h); /* restore critical path */
 		break;
 	}
 }
@@ -409,8 +411,11 @@ static double rep_value(enum lr_metric_id id, const struct lr_rep *rep, double u
 		return ks ? (double)k->samples_lost : NAN;
 	case LR_M_THROTTLED_LR_JOBS:
 		return ks ? (double)k->throttled_jobs : NAN;
-	default:
-		return NAN;
+	default: {
+		double v;
+
+		return lr_breakdown_value(id, rep->bd, &v) ? v : NAN;
+	}
 	}
 }
 
@@ -441,7 +446,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 	struct lr_dvec win[LR_PHASES] = {0}, bytes = {0};
 	char unit_rate[64];
 	double ub = run->have_job ? (double)run->job.unit_bytes : NAN;
-	bool have[LR_G_QUEUES + 1] = {[LR_G_ALWAYS] = true};
+	bool have[LR_G_TRACE + 1] = {[LR_G_ALWAYS] = true};
 
 	if (!pr || !h || !idx)
 		goto out;
@@ -455,6 +460,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 			idx[n++] = r;
 			have[LR_G_EVICT] |= rep->evict_writes > 0;
 			have[LR_G_QUEUES] |= rep->queues > 1;
+			have[LR_G_TRACE] |= rep->bd && rep->bd->status == LR_BD_MEASURED;
 			if (!rep->have_km)
 				continue;
 			have[LR_G_KERNEL] = true;
@@ -516,6 +522,8 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 		mj = metric_json(&m);
 		if (!strcmp(lr_mgroup_source(d->group), "backend"))
 			json_object_set_new(mj, "source", json_string(run->backend));
+		else if (d->group == LR_G_TRACE)
+			json_object_set_new(mj, "source", json_string(lr_mgroup_source(d->group)));
 		if (cfg)
 			json_object_set_new(mj, "config", json_string(cfg));
 		json_array_append_new(list, mj);
@@ -675,6 +683,8 @@ static json_t *reps_json(const struct lr_run *run)
 						    (json_int_t)rep->km.restores, "counted_on",
 						    rep->km.job_queues ? "job queues" : "device")
 					: json_null());
+		json_object_set_new(j, "restore_breakdown",
+				    rep->bd ? lr_breakdown_json(rep->bd) : json_null());
 		json_object_set_new(j, "phase_start_s", starts);
 		json_object_set_new(j, "rates", rates);
 		json_object_set_new(j, "progress_end", json_integer((json_int_t)rep->progress_end));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pressure.h"
+#include "restore_trace.h"
 #include "results.h"
 #include "run.h"
 #include "sampler.h"
@@ -432,9 +433,13 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 		if (rc)
 			return rc;
 	}
+	lr_restore_trace_rep_start(run, rep);
 	rc = ops->job_start(dev, &jp, &job, &info, err);
-	if (rc)
+	if (rc) {
+		lr_restore_trace_rep_end(run, rep);
 		return rc;
+	}
+	lr_restore_trace_rep_job(run, rep, job);
 	if (!run->have_job) {
 		run->job = info;
 		snprintf(run->job_unit, sizeof(run->job_unit), "%s",
@@ -596,6 +601,7 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 			*err = kerr;
 		}
 	}
+	lr_restore_trace_rep_end(run, rep);
 
 	/* metrics of this repetition */
 	rep->samples = sampler.n;
@@ -793,6 +799,7 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 		}
 	}
 
+	lr_restore_trace_open(run);
 	for (unsigned r = 0; r < run->reps_planned; r++) {
 		rc = run_rep(run, dev, r, &err);
 		if (run->reps[r].done)
@@ -813,6 +820,7 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 			write_result(run);
 		}
 	}
+	lr_restore_trace_close(run);
 	ops->close(dev);
 
 	if (rc) {
@@ -833,11 +841,13 @@ int lr_run_scenario(const struct lr_scenario *sc, const struct lr_run_opts *opts
 
 void lr_run_fini(struct lr_run *run)
 {
+	lr_restore_trace_close(run);
 	if (run->reps)
 		for (unsigned r = 0; r < run->reps_planned; r++) {
 			for (unsigned p = 0; p < LR_PHASES; p++)
 				lr_dvec_free(&run->reps[r].windows[p]);
 			lr_kmetrics_free(&run->reps[r].km);
+			lr_restore_trace_rep_free(&run->reps[r]);
 		}
 	free(run->reps);
 	run->reps = NULL;

@@ -21,6 +21,9 @@ enum lr_status { LR_STATUS_INCOMPLETE, LR_STATUS_PASS, LR_STATUS_FAIL, LR_STATUS
 
 const char *lr_status_name(enum lr_status s);
 
+struct lr_breakdown; /* breakdown.h */
+struct lr_run_trace; /* restore_trace.c */
+
 struct lr_dvec {
 	double *v;
 	size_t n, cap;
@@ -71,6 +74,7 @@ struct lr_rep {
 	const char *config; /* NULL: the run has no configs */
 	bool have_km;	    /* kernel-side counters of this repetition */
 	struct lr_kmetrics km;
+	struct lr_breakdown *bd; /* restore critical path (kernel trace); NULL: none */
 };
 
 struct lr_run_opts {
@@ -121,6 +125,8 @@ struct lr_run {
 	char *timeline_csv, *pressure_csv;
 	size_t timeline_len, pressure_len;
 	FILE *timeline, *pressure;
+
+	struct lr_run_trace *trace; /* kernel trace of the restore breakdown */
 };
 
 /* Split the comma-separated @list into run->configs (names trimmed, each a

@@ -3,7 +3,7 @@
 # tests/unit/. Runs in seconds on any machine; no GPU, no OpenCL device.
 TEST_TIERS += unit
 
-UNIT_TESTS   := hist scenario metrics sampler pressure results run compare stats
+UNIT_TESTS   := hist scenario metrics sampler pressure results run compare stats breakdown
 UNIT_HELPERS := tests/unit/fake_backend.c
 UNIT_BINS     = $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 

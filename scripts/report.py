@@ -45,10 +45,15 @@ NOT_MEASURED = "not measured in this run (needs the vlr backend)"
 # only restated that the open-coded worker waits on the CPU by design) by
 # the cost open-coded waits impose on others: the evicting side's wait
 # (evict_latency_p99: per repetition the 99th percentile of the eviction
-# trigger's writes) and open-loop normal-job latency.
+# trigger's writes) and open-loop normal-job latency. The restore target is
+# stated against the critical-path bound of each restore (issue 12 item 4,
+# bench/breakdown.h); restore_bound_ratio (own bytes at the peak window's
+# bandwidth) stays a diagnostic.
 TARGETS = [
-    ("pipelined restore median within 1.5x of the copy-bandwidth bound",
-     "restore_bound_ratio", (None, CANDIDATE), ("<=", 1.5)),
+    ("pipelined restore within 1.5x of its critical-path bound (the copy time of the bytes on "
+     "its own dependency chain, the VM's in-flight eviction and the resuming pass's copies, at "
+     "the engine bandwidth measured in the same repetition; kernel trace)",
+     "restore_chain_bound_ratio", (None, CANDIDATE), ("<=", 1.5)),
     ("preempt-fence no worse than open-coded on throughput retained (ratio >= 1/1.05)",
      "throughput_retained", (BASELINE, CANDIDATE), (">=", 1 / 1.05)),
     ("preempt-fence no worse than open-coded on stall (ratio <= 1.05, lower is better)",

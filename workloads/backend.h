@@ -156,6 +156,12 @@ struct lr_kmetrics {
 
 #define LR_COPY_WINDOW_MIN (1u << 20)
 
+/* One queue of the job in kernel trace events (job_trace_ids). */
+struct lr_trace_id {
+	uint64_t client; /* DRM client id of the file (fdinfo drm-client-id) */
+	uint32_t vm, queue;
+};
+
 /* Free the sample lists and zero @km (a zeroed struct is fine). */
 void lr_kmetrics_free(struct lr_kmetrics *km);
 
@@ -224,6 +230,13 @@ struct lr_backend_ops {
 	 * queues. Lock-free and cheap like job_progress (the sampler calls
 	 * it at every tick), so a stalled queue the sum hides is seen. */
 	unsigned (*job_queue_progress)(struct lr_job *job, uint64_t *out, unsigned max);
+
+	/* Optional (issue 12 item 4): the job's queues as the kernel's trace
+	 * events name them (vlr: the DRM client id of its file, fdinfo
+	 * drm-client-id, and each queue's VM and queue id) into @out[0 ..
+	 * @max - 1]; returns how many (0: unknown). NULL: the backend's
+	 * kernel has no such events, the restore breakdown is not measured. */
+	unsigned (*job_trace_ids)(struct lr_job *job, struct lr_trace_id *out, unsigned max);
 };
 
 #define LR_MAX_QUEUES 64

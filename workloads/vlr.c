@@ -1011,6 +1011,43 @@ static unsigned vlr_job_queue_progress(struct lr_job *j, uint64_t *out, unsigned
 	return j->nstreams;
 }
 
+/* The DRM client id of @fd (its fdinfo's drm-client-id); false when absent. */
+static bool drm_client_id(int fd, uint64_t *id)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+
+		if (sscanf(line, "drm-client-id: %llu", &v) == 1) {
+			*id = v;
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The job's queues in the vlr tracepoints: client, VM and queue of each stream. */
+static unsigned vlr_job_trace_ids(struct lr_job *j, struct lr_trace_id *out, unsigned max)
+{
+	unsigned n = j->nstreams < max ? j->nstreams : max;
+	uint64_t client;
+
+	if (!drm_client_id(j->dev->fd, &client))
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (struct lr_trace_id){
+		    .client = client, .vm = j->st[i].vm, .queue = j->st[i].queue};
+	return n;
+}
+
 static int vlr_job_stop(struct lr_job *j, struct lr_err *err)
 {
 	struct lr_err merr = {{0}};
@@ -1549,4 +1586,5 @@ const struct lr_backend_ops lr_backend_vlr = {
     .caps = LR_CAP_QUEUES | LR_CAP_MIXED,
     .evict_all = vlr_evict_all,
     .job_queue_progress = vlr_job_queue_progress,
+    .job_trace_ids = vlr_job_trace_ids,
 };

@@ -27,6 +27,11 @@ SCHEMA, FORMATS = "lrbench-result", (1, 2)
 SKIP_BARS = {"sampler_cpu", "sampler_lateness", "sampler_overruns", "throughput_bytes",
              "verify_failures"}
 SKIP_CDF = {"sampler_lateness"}
+# the restore stages have their own stacked plot (restore-stages)
+STAGE_PREFIX = "restore_stage_"
+STAGES = [("own_evict", "own eviction copies done"), ("to_worker", "resuming pass begins"),
+          ("worker", "pass ends"), ("copies", "pass's copies done"),
+          ("resume", "queue resumed"), ("pickup", "queue runs")]
 MAX_PANELS = 32
 MAX_CONFIGS = 8  # colours in common.gp
 
@@ -291,7 +296,8 @@ def cdfs(doc, work, cfgs, dflt):
     by_name = {}
     for m in doc["metrics"]:
         h = m.get("histogram")
-        if not isinstance(h, dict) or m.get("name") in SKIP_CDF:
+        if (not isinstance(h, dict) or m.get("name") in SKIP_CDF
+                or m.get("name", "").startswith(STAGE_PREFIX)):
             continue
         by_name.setdefault(m["name"], []).append(m)
     out = []
@@ -345,7 +351,7 @@ def bars(doc, work, cfgs, dflt):
     panels = {}
     for m in doc["metrics"]:
         name = m.get("name")
-        if name in SKIP_BARS:
+        if name in SKIP_BARS or (name or "").startswith(STAGE_PREFIX):
             continue
         vals = [num(v) for v in m.get("per_rep") or []]
         vals = [v for v in vals if v is not None]
@@ -384,6 +390,39 @@ def bars(doc, work, cfgs, dflt):
         f.write(gp_array("bar_hi", [max(r[4] for r in panels[n]["rows"]) for n in names]))
         f.write(f"plot_title = {gp_str(title_prefix(doc) + ': median per configuration, error bars min-max over repetitions')}\n")
     return "bars"
+
+def stages(doc, work, cfgs, dflt):
+    """Restore critical path: per configuration a stacked bar of the stage
+    medians (median over repetitions of each repetition's median), the
+    restore latency's median beside it."""
+    by, lat = {}, {}
+    for m in doc["metrics"]:
+        name = m.get("name") or ""
+        vals = [v for v in (num(x) for x in m.get("per_rep") or []) if v is not None]
+        if not vals:
+            continue
+        cfg = m.get("config") or dflt
+        if name.startswith(STAGE_PREFIX) and not name.endswith("_p90"):
+            by.setdefault(cfg, {})[name[len(STAGE_PREFIX):]] = median(vals)
+        elif name == "restore_latency":
+            lat[cfg] = median(vals)
+    names = [c for c in by if all(st in by[c] for st, _ in STAGES)]
+    if not names:
+        return None
+    names.sort(key=cfgs.index)
+    with open(os.path.join(work, "restore-stages.dat"), "w") as f:
+        f.write("# config_index config " + " ".join(st for st, _ in STAGES)
+                + " restore_latency_median (ms)\n")
+        for c in names:
+            vals = " ".join(repr(by[c][st]) for st, _ in STAGES)
+            label = "_".join(printable(c).split()) or "?"
+            f.write(f"{cfgs.index(c)} {label} {vals} {lat.get(c, float('nan'))!r}\n")
+    with open(os.path.join(work, "restore-stages.vars.gp"), "w") as f:
+        f.write(gp_array("stage_title", [f"{i + 1}. {t}" for i, (_, t) in enumerate(STAGES)]))
+        f.write(f"plot_title = {gp_str(title_prefix(doc) + ': restore critical path per configuration')}\n")
+        f.write(f"plot_sub = {gp_str('bars: stage medians over repetitions (kernel trace); dot: median restore latency')}\n")
+    return "restore-stages"
+
 
 SCALING_RE = re.compile(r"^(open-coded|preempt-fence)-q([0-9]+)$")
 # panels of the scaling plot: (title, candidate metric names, first found is used)
@@ -465,6 +504,9 @@ def main(argv):
     sc = scaling(doc, work, cfgs)
     if sc:
         plots.append(("scaling.gp", sc))
+    st = stages(doc, work, cfgs, dflt)
+    if st:
+        plots.append(("stages.gp", st))
     b = bars(doc, work, cfgs, dflt)
     if b:
         plots.append(("bars.gp", b))
