@@ -41,21 +41,24 @@ lrbench=${LRBENCH:-build/bin/lrbench}
 # The plan: scenario, repetitions (modes alternate: half per mode), seconds
 # per repetition, extra lrbench arguments. 10 repetitions per mode: what
 # lrbench compare's rank test needs to call a 20 % change at 10 % noise
-# (fewer can never be significant, bench/README.md). The eviction trigger
-# makes short repetitions count 100-500 events each (steady 4.4 s, burst
-# 4.6 s: its writes are slower, ramp 3.6 s); mixed and scaling run without
-# it (the scenario files say why), scaling with 1 and 8 queues only (q2 and
-# q4 would double its time; the full scenario has them). 368 s of
-# repetitions plus ~1 s each (job start, mode switch, a trigger write still
-# in flight at the end of the pressure phase, stop, verify): about 8 min for
-# the whole make run with a cached kernel (measured: README.md).
+# (fewer can never be significant, bench/README.md). Every scenario writes
+# the eviction trigger every 5 ms of its pressure phase, so each repetition
+# counts hundreds of preempt/restore cycles of the job's queues; pressure
+# phases (steady 2.4 s, burst 2.8 s, ramp 2.4 s, scaling 1.2 s, mixed 2.6 s)
+# are as long as >= 100 of them need in UML with margin (README.md gives
+# the counts measured), scaling with 1 and 8 queues only (q2 and q4 would
+# double its time; the full scenario has them). 386 s of repetitions plus
+# ~0.9 s each (job start, mode switch, kernel trace and counter read-out, a
+# trigger write still in flight at the end of the pressure phase, stop,
+# verify): about 8 min for the whole make run with a cached kernel
+# (measured: README.md).
 default_plan() {
 	cat <<-'EOF'
-		vlr-steady 20 4.4
-		vlr-burst 20 4.6
+		vlr-steady 20 3.8
+		vlr-burst 20 4.0
 		vlr-ramp 20 3.6
-		vlr-scaling 40 1.6 --set scenario.configs=open-coded-q1,preempt-fence-q1,open-coded-q8,preempt-fence-q8
-		vlr-mixed 20 2.5
+		vlr-scaling 40 2.1 --set scenario.configs=open-coded-q1,preempt-fence-q1,open-coded-q8,preempt-fence-q8
+		vlr-mixed 20 3.7
 	EOF
 }
 
