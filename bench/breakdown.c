@@ -599,6 +599,25 @@ json_t *lr_breakdown_json(const struct lr_breakdown *bd)
 		}
 		json_object_set_new(j, pi ? "stage_p90_ms" : "stage_p50_ms", st);
 	}
+	/* Means add up: the stage means sum to the mean latency (stacked bars). */
+	if (bd->n) {
+		json_t *st = json_object();
+		double lat = 0;
+
+		for (unsigned s = 0; s < LR_BD_STAGES; s++) {
+			double sum = 0;
+
+			for (size_t k = 0; k < bd->n; k++)
+				sum += (double)bd->r[k].stage_ns[s];
+			json_object_set_new(st, lr_bd_stage_names[s],
+					    lr_json_real(sum / (double)bd->n * NS_MS));
+		}
+		json_object_set_new(j, "stage_mean_ms", st);
+		for (size_t k = 0; k < bd->n; k++)
+			lat += (double)lr_bd_latency_ns(&bd->r[k]);
+		json_object_set_new(j, "latency_mean_ms",
+				    lr_json_real(lat / (double)bd->n * NS_MS));
+	}
 	for (size_t k = 0; k < bd->n; k++) {
 		v[k] = (double)lr_bd_latency_ns(&bd->r[k]);
 		failed += bd->r[k].failed_passes;

@@ -392,21 +392,30 @@ def bars(doc, work, cfgs, dflt):
     return "bars"
 
 def stages(doc, work, cfgs, dflt):
-    """Restore critical path: per configuration a stacked bar of the stage
-    medians (median over repetitions of each repetition's median), the
-    restore latency's median beside it."""
-    by, lat = {}, {}
-    for m in doc["metrics"]:
-        name = m.get("name") or ""
-        vals = [v for v in (num(x) for x in m.get("per_rep") or []) if v is not None]
-        if not vals:
+    """Restore critical path: per configuration a stacked bar of the mean
+    time of each stage over every restore broken down (the repetitions'
+    means weighted by their restore counts), so that the bar adds up to the
+    mean restore latency; the median restore latency beside it."""
+    tot, cnt, lat = {}, {}, {}
+    runs = (doc.get("repetitions") or {}).get("runs") or []
+    for r in runs:
+        bd = r.get("restore_breakdown") or {}
+        n = bd.get("restores") or 0
+        means = bd.get("stage_mean_ms") or {}
+        if r.get("in_summaries") is False or bd.get("status") != "measured" or not n:
             continue
-        cfg = m.get("config") or dflt
-        if name.startswith(STAGE_PREFIX) and not name.endswith("_p90"):
-            by.setdefault(cfg, {})[name[len(STAGE_PREFIX):]] = median(vals)
-        elif name == "restore_latency":
-            lat[cfg] = median(vals)
-    names = [c for c in by if all(st in by[c] for st, _ in STAGES)]
+        if not all(num(means.get(st)) is not None for st, _ in STAGES):
+            continue
+        cfg = r.get("config") or dflt
+        acc = tot.setdefault(cfg, {st: 0.0 for st, _ in STAGES})
+        for st, _ in STAGES:
+            acc[st] += num(means[st]) * n
+        cnt[cfg] = cnt.get(cfg, 0) + n
+    for m in doc["metrics"]:
+        vals = [v for v in (num(x) for x in m.get("per_rep") or []) if v is not None]
+        if vals and m.get("name") == "restore_latency":
+            lat[m.get("config") or dflt] = median(vals)
+    names = list(tot)
     if not names:
         return None
     names.sort(key=cfgs.index)
@@ -414,13 +423,13 @@ def stages(doc, work, cfgs, dflt):
         f.write("# config_index config " + " ".join(st for st, _ in STAGES)
                 + " restore_latency_median (ms)\n")
         for c in names:
-            vals = " ".join(repr(by[c][st]) for st, _ in STAGES)
+            vals = " ".join(repr(tot[c][st] / cnt[c]) for st, _ in STAGES)
             label = "_".join(printable(c).split()) or "?"
             f.write(f"{cfgs.index(c)} {label} {vals} {lat.get(c, float('nan'))!r}\n")
     with open(os.path.join(work, "restore-stages.vars.gp"), "w") as f:
         f.write(gp_array("stage_title", [f"{i + 1}. {t}" for i, (_, t) in enumerate(STAGES)]))
         f.write(f"plot_title = {gp_str(title_prefix(doc) + ': restore critical path per configuration')}\n")
-        f.write(f"plot_sub = {gp_str('bars: stage medians over repetitions (kernel trace); dot: median restore latency')}\n")
+        f.write(f"plot_sub = {gp_str('bars: mean per stage over all restores (kernel trace), summing to the mean; dot: median')}\n")
     return "restore-stages"
 
 
