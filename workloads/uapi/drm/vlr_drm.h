@@ -276,7 +276,8 @@ enum drm_vlr_program {
  * @stop_addr 4-byte aligned; every range inside the VA space (-EINVAL).
  * Returns -ENOENT for an unknown queue or syncobj, -EIO when the queue or
  * its VM is banned, -EBUSY when the queue already holds 64 unfinished
- * jobs.
+ * jobs. The completion fence of a job that never ran signals with -EIO
+ * when its queue was banned, -ECANCELED when it was destroyed.
  */
 struct drm_vlr_exec {
 	/** @queue_id: queue id */
@@ -328,7 +329,10 @@ struct drm_vlr_exec {
  * Returns 0 when the condition holds, -ETIME on timeout, -EIO when the VM
  * is banned or when @queue_id names a queue that was banned (a job fault)
  * and so will never write the fence. On a relative timeout, @timeout_ns is
- * updated with the time left.
+ * updated with the time left. As with a GPU's user-fence interrupt, the
+ * condition is checked again when a job writes its @ufence_addr (or a
+ * queue or VM is banned): a value written otherwise, such as a STREAM's
+ * progress counter, is seen at the next such write or at the timeout.
  */
 struct drm_vlr_wait_ufence {
 	/** @vm_id: VM id */
