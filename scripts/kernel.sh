@@ -522,9 +522,14 @@ cmd_check() {
 		# warning fails). Incremental from patch to patch.
 		series_c=$(git -C "$tree" diff --name-only base.."$c" -- '*.c')
 		cat "$PATCHES/configs/kunitconfig" >"$bdir/.lr-config"
-		for cfg in $(suite_configs series) $(suite_configs drm) $(suite_configs ttm); do
+		for cfg in $(suite_configs series) $(suite_configs drm) $(suite_configs ttm) \
+			$(suite_configs vlr); do
 			[ -f "$wt/$cfg" ] && cat "$wt/$cfg" >>"$bdir/.lr-config"
 		done
+		# A driver the patch adds is built as part of its own directory
+		# (its Makefile's flags); disabled, kbuild compiles its files
+		# from the parent's Makefile without them.
+		[ -f "$wt/drivers/gpu/drm/vlr/Kconfig" ] && printf 'CONFIG_DRM=y\nCONFIG_DRM_VLR=y\n' >>"$bdir/.lr-config"
 		cat "$wt/tools/testing/kunit/configs/arch_uml.config" >>"$bdir/.lr-config"
 		if ! cmp -s "$bdir/.lr-config" "$bdir/.lr-config.used"; then
 			cp "$bdir/.lr-config" "$bdir/.config"
