@@ -44,10 +44,10 @@ lrbench=${LRBENCH:-build/bin/lrbench}
 # (fewer can never be significant, bench/README.md). Every scenario writes
 # the eviction trigger every 5 ms of its pressure phase, so each repetition
 # counts hundreds of preempt/restore cycles of the job's queues; pressure
-# phases (steady 2.4 s, burst 2.8 s, ramp 2.4 s, scaling 1.2 s, mixed 2.6 s)
+# phases (steady 2.4 s, burst 2.8 s, ramp 2.4 s, scaling 1.6 s, mixed 2.6 s)
 # are as long as >= 100 of them need in UML with margin (README.md gives
 # the counts measured), scaling with 1 and 8 queues only (q2 and q4 would
-# double its time; the full scenario has them). 386 s of repetitions plus
+# double its time; the full scenario has them). 402 s of repetitions plus
 # ~0.9 s each (job start, mode switch, kernel trace and counter read-out, a
 # trigger write still in flight at the end of the pressure phase, stop,
 # verify): about 8 min for the whole make run with a cached kernel
@@ -57,7 +57,7 @@ default_plan() {
 		vlr-steady 20 3.8
 		vlr-burst 20 4.0
 		vlr-ramp 20 3.6
-		vlr-scaling 40 2.1 --set scenario.configs=open-coded-q1,preempt-fence-q1,open-coded-q8,preempt-fence-q8
+		vlr-scaling 40 2.5 --set scenario.configs=open-coded-q1,preempt-fence-q1,open-coded-q8,preempt-fence-q8
 		vlr-mixed 20 3.7
 	EOF
 }
@@ -169,6 +169,16 @@ report() { # plots + report of $dir; prints the path; returns non-zero on failur
 	return $rc
 }
 
+# The host's load averages into DIR/host-load.txt and on stdout: on a shared
+# machine other work moves the measured rates and latencies (and so the
+# verdicts), so every run says what it ran beside. WHEN: before / after.
+host_load() {
+	local l
+	l=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+	echo "$1 $(date -u +%H:%M:%S) $l" >>"$dir/host-load.txt"
+	echo "run: host load averages $1 (1, 5, 15 min): $l"
+}
+
 if [ "$backend" != vlr ]; then
 	scenario=${SCENARIO:-default}
 	args=(run "$scenario" -o "$dir" --summary --backend "$backend")
@@ -176,8 +186,11 @@ if [ "$backend" != vlr ]; then
 	[ -n "${DURATION:-}" ] && args+=(--duration "$DURATION")
 	[ -n "${REPS:-}" ] && args+=(--reps "$REPS")
 	echo "run: [1/2] $lrbench ${args[*]}"
+	mkdir -p "$dir"
+	host_load before
 	"$lrbench" "${args[@]}"
 	rc=$?
+	host_load after
 	[ "$interrupted" -gt 0 ] && [ "$rc" -eq 0 ] && rc=130
 	if [ ! -f "$dir/result.json" ]; then
 		echo "run: no result was written (exit $rc)" >&2
@@ -220,7 +233,7 @@ total=$(awk '{ s += $2 * $3 } END { printf "%d", s }' "$plan")
 mkdir -p "$dir"
 mv "$plan" "$dir/scenarios.plan"
 nreps=$(awk '{ s += $2 } END { print s }' "$dir/scenarios.plan")
-echo "run: vlr: $(wc -l <"$dir/scenarios.plan") scenario(s) in one UML boot, ~$(((total + nreps / 4) / 60)) min $(((total + nreps / 4) % 60)) s of repetitions (about 0.25 s each for mode switch, stop and verification):"
+echo "run: vlr: $(wc -l <"$dir/scenarios.plan") scenario(s) in one UML boot, ~$(((total + nreps * 7 / 10) / 60)) min $(((total + nreps * 7 / 10) % 60)) s of repetitions (about 0.7 s each for mode switch, kernel trace and counters, stop and verification):"
 sed 's/^\([^ ]*\) \([^ ]*\) \([^ ]*\)\(.*\)/  \1: \2 repetitions x \3 s\4/' "$dir/scenarios.plan"
 
 if [ -n "${LR_UML_KERNEL:-}" ]; then
@@ -236,6 +249,7 @@ fi
 [ -x "$kernel" ] || { echo "run: vlr: UML kernel $kernel is not executable" >&2; exit 1; }
 abs=$(cd "$dir" && pwd)
 echo "run: vlr: [2/3] booting UML ($kernel); results in $dir/<scenario>/"
+host_load before
 env_args=()
 [ -n "${DEVICE:-}" ] && env_args+=(--env DEVICE)
 [ -n "${LRBENCH_SCENARIOS:-}" ] && env_args+=(--env LRBENCH_SCENARIOS)
@@ -252,6 +266,7 @@ while :; do
 	kill -0 "$uml_pid" 2>/dev/null || break
 done
 uml_pid=
+host_load after
 rm -f "$dir/.stop"
 [ "$interrupted" -gt 0 ] && echo "run: interrupted: plots and report of what finished" >&2
 
