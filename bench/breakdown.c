@@ -77,6 +77,10 @@ struct pass {
 	size_t b_idx, e_idx;
 	uint64_t t_b, t_e;
 	bool ended, ok;
+	/* the pass itself resumed a queue (open-coded mode, inside the pass):
+	 * on SMP the queue can run before the pass's end is traced */
+	bool resumed;
+	uint64_t t_res;
 };
 
 struct state {
@@ -194,7 +198,8 @@ static int restore_at(struct lr_breakdown *bd, struct state *st, const struct lr
 
 		if (q->t_b + LR_KT_TS_SLACK_NS < t_req)
 			break;
-		if (q->client == e->client && q->vm == e->vm && q->ended && q->ok) {
+		if (q->client == e->client && q->vm == e->vm &&
+		    ((q->ended && q->ok) || (!q->ended && q->resumed))) {
 			ps = q;
 			pi = (long)k;
 			break;
@@ -215,8 +220,8 @@ static int restore_at(struct lr_breakdown *bd, struct state *st, const struct lr
 	b[0] = t_req;
 	b[1] = t_req; /* own eviction copies done */
 	b[2] = ps->t_b;
-	b[3] = ps->t_e;
-	b[4] = ps->t_e; /* the pass's copies done */
+	b[3] = ps->ended ? ps->t_e : ps->t_res;
+	b[4] = b[3]; /* the pass's copies done */
 	b[5] = st->resumed[fi];
 	b[6] = t_run;
 	for (size_t k = 0; k < st->nc; k++) {
@@ -384,6 +389,18 @@ static int walk(struct lr_breakdown *bd, struct state *st, const struct lr_kt_pa
 			if (fi >= 0) {
 				st->have_resumed[fi] = true;
 				st->resumed[fi] = e->t_ns;
+			}
+			/* resumed by a pass still open (open-coded mode) */
+			for (size_t k = st->np; k-- > 0;) {
+				struct pass *q = &st->p[k];
+
+				if (q->pid != e->pid || q->ended)
+					continue;
+				if (q->client == e->client && q->vm == e->vm && !q->resumed) {
+					q->resumed = true;
+					q->t_res = e->t_ns;
+				}
+				break;
 			}
 			break;
 		case LR_KT_QUEUE_RUN:

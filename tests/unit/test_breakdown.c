@@ -357,6 +357,43 @@ static void test_failed_pass_then_success(void **state)
 	lr_kt_parse_free(&p);
 }
 
+/*
+ * Open-coded mode on SMP: the pass resumes the queue inside itself and the
+ * engine runs it before the pass's end is traced. The pass that resumed
+ * it (same pid) is the resuming pass; it ends, for the stages, at the
+ * resume. request 60.000000, pass from 60.000100, its copy done 60.000260,
+ * resumed by the pass 60.000300, run 60.000500, pass end 60.000600.
+ */
+static const char smp_open_coded[] = L(20, "60.000000", "vlr_restore_request: client=7 vm=3")
+    L(20, "60.000100", "vlr_restore_begin: client=7 vm=3")
+	L(20, "60.000150", "vlr_copy_queued: copy=3:7 bytes=8192 kind=to_vram client=7 vm=3")
+	    L(21, "60.000160", "vlr_copy_run: copy=3:7")
+		L(21, "60.000260", "vlr_copy_done: copy=3:7 busy_ns=100000 error=0")
+		    L(20, "60.000300", "vlr_queue_resumed: client=7 vm=3 queue=2")
+			L(5, "60.000500", "vlr_queue_run: client=7 vm=3 queue=2 restore_ns=500000")
+			    L(20, "60.000600",
+			      "vlr_restore_end: client=7 vm=3 bytes=8192 queues=1 ret=0");
+
+static void test_run_before_pass_end(void **state)
+{
+	static const uint32_t job[][2] = {{3, 2}};
+	struct lr_bd_filter f = filter(7, 1, job);
+	struct lr_kt_parse p;
+	struct lr_breakdown bd;
+	const uint64_t want[] = {0, 100 * US, 200 * US, 0, 0, 200 * US};
+
+	(void)state;
+	parse_str(&p, smp_open_coded);
+	lr_breakdown_init(&bd);
+	assert_int_equal(lr_breakdown_compute(&bd, &p, &f, 0), 0);
+	assert_int_equal(bd.n, 1);
+	assert_stages(&bd.r[0], want);
+	assert_int_equal(bd.r[0].pass_bytes, 8192);
+	assert_int_equal(bd.r[0].pass_copies, 1);
+	lr_breakdown_free(&bd);
+	lr_kt_parse_free(&p);
+}
+
 /* A restore that moves nothing: stages still add up, no bound, no ratio. */
 static const char no_copies[] = L(10, "50.000000", "vlr_restore_request: client=7 vm=2")
     L(20, "50.000100", "vlr_restore_begin: client=7 vm=2")
@@ -639,6 +676,7 @@ int main(void)
 	    cmocka_unit_test(test_preempt_fence_excerpt),
 	    cmocka_unit_test(test_unknown_events_skipped),
 	    cmocka_unit_test(test_failed_pass_then_success),
+	    cmocka_unit_test(test_run_before_pass_end),
 	    cmocka_unit_test(test_restore_without_copies),
 	    cmocka_unit_test(test_skipped_restores),
 	    cmocka_unit_test(test_lost_events_incomplete),
