@@ -24,7 +24,8 @@ WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-proto
            -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -pthread -MMD -MP -D_GNU_SOURCE -DLR_VERSION='"$(VERSION)"' \
-           -Iworkloads -Ibench $(shell pkg-config --cflags libdrm 2>/dev/null)
+           -Iworkloads -Iworkloads/uapi/drm -Ibench \
+           $(shell pkg-config --cflags libdrm 2>/dev/null)
 LDLIBS  += -pthread -lOpenCL -ljansson -linih -lm -ldrm
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -73,10 +74,10 @@ test: deps
 	@scripts/run-tests.sh $(TEST_TIERS)
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/' -e '^workloads/uapi/')
+	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/' -e '^workloads/uapi/drm/')
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/' -e '^workloads/uapi/')
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v -e '^kernel-patches/' -e '^igt-tests/include/' -e '^workloads/uapi/drm/')
 
 clean:
 	rm -rf $(BUILD)

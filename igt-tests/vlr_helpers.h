@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the vlr IGT tests: the raw uAPI access of vlr_ioctl.h
- * (shared with tests/uml, no IGT dependency) routed through igt_ioctl,
- * asserting wrappers over it, and the STREAM data model of vlr_stream.h.
+ * (workloads/uapi/, shared with lrbench's vlr backend and tests/uml, no IGT
+ * dependency) routed through igt_ioctl, asserting wrappers over it, and the
+ * STREAM data model of vlr_stream.h.
  *
  * Functions named __vlr_*() (vlr_ioctl.h) return 0 or -errno; vlr_*() here
  * assert success.

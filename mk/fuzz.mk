@@ -9,7 +9,8 @@
 
 FUZZ_BIN  := $(BUILD)/fuzz/vlr-fuzz
 FUZZ_SRC  := tests/fuzz/vlr-fuzz.c tests/fuzz/fuzz-ops.c
-FUZZ_CFLAGS := -std=gnu11 $(WARN) -O2 -g -pthread -D_GNU_SOURCE -Iworkloads/uapi/drm -Iigt-tests \
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O2 -g -pthread -D_GNU_SOURCE -Iworkloads/uapi \
+		-Iworkloads/uapi/drm -Iigt-tests \
 		$(shell pkg-config --cflags libdrm 2>/dev/null)
 FUZZ_ARGS ?= --time 20
 
@@ -17,7 +18,7 @@ FUZZ_ARGS ?= --time 20
 
 fuzz: $(FUZZ_BIN)
 
-$(FUZZ_BIN): $(FUZZ_SRC) tests/fuzz/fuzz.h igt-tests/vlr_ioctl.h workloads/uapi/drm/vlr_drm.h
+$(FUZZ_BIN): $(FUZZ_SRC) tests/fuzz/fuzz.h workloads/uapi/vlr_ioctl.h workloads/uapi/drm/vlr_drm.h
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRC) -pthread \
 		$(shell pkg-config --libs libdrm 2>/dev/null || echo -ldrm)

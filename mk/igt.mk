@@ -26,7 +26,8 @@ IGT_VLR_TESTS := $(if $(wildcard $(VLR_UAPI)),$(basename $(notdir $(wildcard igt
 # The xe test needs IGT's xe library: real IGT trees only.
 IGT_XE_TESTS  := $(if $(IGT_DIR),xe_lr_evict)
 
-IGT_BASE_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE -MMD -MP -Wno-clobbered -I$(VLR_UAPI_DIR) \
+IGT_BASE_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE -MMD -MP -Wno-clobbered \
+                   -Iworkloads/uapi -I$(VLR_UAPI_DIR) \
                    $(shell pkg-config --cflags libdrm 2>/dev/null)
 ifeq ($(IGT_DIR),)
 IGT_CFLAGS := $(IGT_BASE_CFLAGS) $(WARN) -Iigt-tests/lib

@@ -15,10 +15,10 @@
 STRESS_OUT    := $(BUILD)/stress
 STRESS_BINS   := $(STRESS_OUT)/vlr-faults $(STRESS_OUT)/vlr-soak
 STRESS_LIB    := tests/stress/stress-lib.c tests/uml/vlr-lib.c
-STRESS_HDRS   := tests/stress/stress-lib.h tests/uml/vlr-lib.h igt-tests/vlr_ioctl.h \
+STRESS_HDRS   := tests/stress/stress-lib.h tests/uml/vlr-lib.h workloads/uapi/vlr_ioctl.h \
 		 igt-tests/vlr_stream.h workloads/uapi/drm/vlr_drm.h
-STRESS_CFLAGS := -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -Iworkloads/uapi/drm -Iigt-tests \
-		 -Itests/uml $(shell pkg-config --cflags libdrm 2>/dev/null)
+STRESS_CFLAGS := -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -Iworkloads/uapi -Iworkloads/uapi/drm \
+		 -Iigt-tests -Itests/uml $(shell pkg-config --cflags libdrm 2>/dev/null)
 STRESS_LDLIBS := $(shell pkg-config --libs libdrm 2>/dev/null || echo -ldrm) -lm
 
 TEST_TIERS += stress

@@ -9,13 +9,14 @@
 
 UML_TEST_BIN := $(BUILD)/uml/vlr-test
 UML_TEST_SRC := tests/uml/vlr-test.c tests/uml/vlr-lib.c
-UML_CFLAGS   := -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -Iworkloads/uapi/drm -Iigt-tests \
-		$(shell pkg-config --cflags libdrm 2>/dev/null)
+UML_CFLAGS   := -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -Iworkloads/uapi -Iworkloads/uapi/drm \
+		-Iigt-tests $(shell pkg-config --cflags libdrm 2>/dev/null)
 
 TEST_TIERS += uml
 .PHONY: uml-test test-uml uml-kernel
 
-$(UML_TEST_BIN): $(UML_TEST_SRC) tests/uml/vlr-lib.h igt-tests/vlr_ioctl.h igt-tests/vlr_stream.h \
+$(UML_TEST_BIN): $(UML_TEST_SRC) tests/uml/vlr-lib.h workloads/uapi/vlr_ioctl.h \
+		igt-tests/vlr_stream.h \
 		workloads/uapi/drm/vlr_drm.h
 	@mkdir -p $(@D)
 	$(CC) $(UML_CFLAGS) -o $@ $(UML_TEST_SRC) $(shell pkg-config --libs libdrm 2>/dev/null || echo -ldrm)

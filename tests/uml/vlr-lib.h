@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Small helpers over the vlr uAPI for the UML tests. The raw ioctl wrappers
- * (__vlr_*(), 0 or -errno) and the STREAM data model are shared with the IGT
- * tests: igt-tests/vlr_ioctl.h and igt-tests/vlr_stream.h (no IGT
- * dependency); the functions below are this suite's short forms of them.
+ * (__vlr_*(), 0 or -errno) are shared with lrbench's vlr backend and the IGT
+ * tests (workloads/uapi/vlr_ioctl.h), the STREAM data model with the IGT
+ * tests (igt-tests/vlr_stream.h); neither depends on IGT. The functions
+ * below are this suite's short forms of them.
  */
 #ifndef VLR_LIB_H
 #define VLR_LIB_H

@@ -939,24 +939,6 @@ static int tracefs_write(const char *file, const char *val)
 	return knob_write(path, val);
 }
 
-/* This file's DRM client id (fdinfo drm-client-id), or 0. */
-static unsigned long long drm_client_id(int fd)
-{
-	unsigned long long id = 0;
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "drm-client-id: %llu", &id) == 1)
-			break;
-	fclose(f);
-	return id;
-}
-
 /* The whole of tracefs' "trace" (NUL-terminated, malloc'ed), or NULL. */
 static char *tracefs_read_all(size_t *len)
 {
@@ -1073,7 +1055,8 @@ static int test_trace_cycle(int fd)
 		int pid;
 	} *cp = calloc(TC_MAX_COPIES, sizeof(*cp));
 	const char *knob = evict_knob(fd);
-	unsigned long long client = drm_client_id(fd), v, vm, queue;
+	unsigned long long v, vm, queue;
+	uint64_t client = 0;
 	double t_preq = -1, t_off = -1, t_req = -1, t_begin = -1, t_resumed = -1;
 	/* when the queue last ran (its previous restore ended) */
 	double start, t_prev_run = 0;
@@ -1107,7 +1090,7 @@ static int test_trace_cycle(int fd)
 		free(cp);
 		return VLR_SKIP;
 	}
-	CHECK(client, "no drm-client-id in /proc/self/fdinfo/%d", fd);
+	CHECK(!vlr_drm_client_id(fd, &client), "no drm-client-id in /proc/self/fdinfo/%d", fd);
 	CHECK(!tracefs_write("tracing_on", "0"), "tracing_on");
 	CHECK(!tracefs_write("trace_clock", "mono"), "trace_clock mono");
 	CHECK(!tracefs_write("buffer_size_kb", "4096"), "buffer_size_kb");

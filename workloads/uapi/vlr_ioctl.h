@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Raw access to the vlr uAPI (include/uapi/drm/vlr_drm.h, copy in
- * workloads/uapi/drm/), shared by both test suites: the IGT tests include it
- * through vlr_helpers.h, tests/uml/vlr-lib.h includes it directly. It has no
- * IGT dependency, so the UML tests build without IGT, and it sits next to
- * the IGT tests, so copying igt-tests/vlr_*.h into an IGT tree keeps working.
+ * drm/vlr_drm.h beside this file): the one home of the thin ioctl wrappers
+ * of every vlr user in this tree, built by three build systems:
+ * - the lrbench vlr backend (workloads/vlr*.c, the top-level Makefile),
+ * - the IGT tests (igt-tests/vlr_helpers.h; mk/igt.mk, with Debian's
+ *   libigt or a real IGT tree),
+ * - the UML and stress tests (tests/uml/vlr-lib.h; mk/uml.mk, mk/stress.mk)
+ *   and the fuzzer's set-up (mk/fuzz.mk).
+ * Each adds -Iworkloads/uapi -Iworkloads/uapi/drm; the header has no IGT
+ * dependency and only static inline functions, so nothing is linked.
  *
- * Every __vlr_*() fills the ioctl argument and returns 0 or -errno; asserting
- * or checking wrappers live in each suite. The ioctl goes through
- * VLR_IOCTL_FN: libdrm's drmIoctl() unless the includer defines it (the IGT
- * tests use igt_ioctl so that IGT's ioctl hooks see every call).
+ * One error convention: every __vlr_*() fills the ioctl argument and returns
+ * 0 or -errno; the ioctl goes through VLR_IOCTL_FN, libdrm's drmIoctl()
+ * unless the includer defines it (the IGT tests use igt_ioctl so that IGT's
+ * ioctl hooks see every call; both restart on EINTR and EAGAIN). Checking,
+ * asserting or cleanup forms live with each user.
  */
 #ifndef LRBENCH_VLR_IOCTL_H
 #define LRBENCH_VLR_IOCTL_H
@@ -17,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +50,16 @@ static inline int __vlr_ioctl(int fd, unsigned long req, void *arg)
 	return VLR_IOCTL_FN(fd, req, arg) ? -errno : 0;
 }
 
+/* Whether @fd is a DRM device file whose driver is "vlr". */
+static inline bool vlr_is_vlr(int fd)
+{
+	drmVersionPtr v = drmGetVersion(fd);
+	bool vlr = v && v->name && !strcmp(v->name, "vlr");
+
+	drmFreeVersion(v);
+	return vlr;
+}
+
 /*
  * Opens the render node whose driver is "vlr" (IGT's drm_open_driver() does
  * not know the driver, so scan /dev/dri/renderD* ourselves). Returns the fd,
@@ -58,7 +75,6 @@ static inline int vlr_open_render(void)
 		return -1;
 	while (found < 0 && (de = readdir(dir))) {
 		char path[300];
-		drmVersionPtr v;
 		int fd;
 
 		if (strncmp(de->d_name, "renderD", 7))
@@ -67,15 +83,39 @@ static inline int vlr_open_render(void)
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		v = drmGetVersion(fd);
-		if (v && v->name && !strcmp(v->name, "vlr"))
+		if (vlr_is_vlr(fd))
 			found = fd;
 		else
 			close(fd);
-		drmFreeVersion(v);
 	}
 	closedir(dir);
 	return found;
+}
+
+/*
+ * The DRM client id of @fd (drm-client-id in its fdinfo, what the vlr
+ * tracepoints call client): 0 or -errno, -ENOENT when fdinfo has none.
+ */
+static inline int vlr_drm_client_id(int fd, uint64_t *id)
+{
+	char path[64], line[256];
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (ret && fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+
+		if (sscanf(line, "drm-client-id: %llu", &v) == 1) {
+			*id = v;
+			ret = 0;
+		}
+	}
+	fclose(f);
+	return ret;
 }
 
 static inline int __vlr_get_info(int fd, struct drm_vlr_get_info *info)
