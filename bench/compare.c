@@ -50,8 +50,8 @@ static void row_stats(struct lr_cmp_row *r)
 	lr_stats_desc(r->va, r->nva, &r->a, NULL);
 	lr_stats_desc(r->vb, r->nvb, &r->b, NULL);
 	r->ratio = r->change_pct = r->p_adj = r->level = NAN;
-	r->ci_lo = r->ci_hi = NAN;
-	r->ci_bounded = r->significant = r->judged = false;
+	r->ci_lo = r->ci_hi = r->fixed_lo = r->fixed_hi = NAN;
+	r->ci_bounded = r->fixed_bounded = r->significant = r->judged = false;
 	r->note[0] = '\0';
 	memset(&r->ts, 0, sizeof(r->ts));
 	r->ts.p = 1;
@@ -129,6 +129,9 @@ void lr_cmp_decide(struct lr_cmp_table *t, const struct lr_cmp_opts *o)
 		r->significant = adj[j] <= o->alpha;
 		r->ci_bounded = lr_stats_hl_ci(r->va, r->nva, r->vb, r->nvb, &r->ts, 1 - r->level,
 					       &r->ci_lo, &r->ci_hi);
+		if (o->ci_level > 0)
+			r->fixed_bounded = lr_stats_hl_ci(r->va, r->nva, r->vb, r->nvb, &r->ts,
+							  o->ci_level, &r->fixed_lo, &r->fixed_hi);
 		if (r->significant) {
 			/* which way: the shift estimate, else the medians */
 			up = r->ts.estimate != 0 ? r->ts.estimate : r->b.median - r->a.median;
@@ -181,6 +184,13 @@ count:
 static const char *jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
+}
+
+static int cmp_dbl_asc(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
 }
 
 int lr_cmp_load(const char *path, json_t **rootp, struct lr_err *err)
@@ -435,6 +445,101 @@ size_t lr_cmp_failed_inputs(json_t *a, json_t *b, const char *path_a, const char
 	return k;
 }
 
+/* One side's per_rep_histograms as grouped events on its own value grid
+ * (bin midpoints). False when absent or malformed. */
+static bool grouped_of(json_t *m, struct lr_grouped *g, double **valp, uint64_t **cntp)
+{
+	json_t *reps = json_object_get(m, "per_rep_histograms"), *bins, *bin;
+	size_t i, j, k = 0, n = json_array_size(reps), cap = 0;
+	double *val = NULL;
+	uint64_t *cnt;
+
+	*valp = NULL;
+	*cntp = NULL;
+	if (!json_is_array(reps) || !n)
+		return false;
+	/* the grid: every distinct midpoint */
+	json_array_foreach(reps, i, bins)
+	{
+		if (!json_is_array(bins))
+			goto bad;
+		json_array_foreach(bins, j, bin)
+		{
+			double lo = json_number_value(json_array_get(bin, 0)),
+			       hi = json_number_value(json_array_get(bin, 1));
+
+			if (json_array_size(bin) != 3 || !json_is_integer(json_array_get(bin, 2)))
+				goto bad;
+			if (k == cap) {
+				double *nv =
+				    realloc(val, (cap = cap ? cap * 2 : 64) * sizeof(double));
+
+				if (!nv)
+					goto bad;
+				val = nv;
+			}
+			val[k++] = (lo + hi) / 2;
+		}
+	}
+	if (!k)
+		goto bad;
+	qsort(val, k, sizeof(double), cmp_dbl_asc);
+	j = 0;
+	for (i = 0; i < k; i++)
+		if (!j || val[i] != val[j - 1])
+			val[j++] = val[i];
+	k = j;
+	cnt = calloc(n * k, sizeof(uint64_t));
+	if (!cnt)
+		goto bad;
+	json_array_foreach(reps, i, bins){json_array_foreach(bins, j, bin){
+	    double mid = (json_number_value(json_array_get(bin, 0)) +
+			  json_number_value(json_array_get(bin, 1))) /
+			 2;
+	json_int_t c = json_integer_value(json_array_get(bin, 2));
+	double *at = bsearch(&mid, val, k, sizeof(double), cmp_dbl_asc);
+
+	if (at && c > 0)
+		cnt[i * k + (size_t)(at - val)] += (uint64_t)c;
+}
+}
+*g = (struct lr_grouped){.nrep = n, .k = k, .value = val, .count = cnt};
+*valp = val;
+*cntp = cnt;
+return true;
+bad : free(val);
+return false;
+}
+
+/* The pooled percentile of a histogram metric on both sides, when both
+ * carry per-repetition histograms and its per_rep_stat is a percentile. */
+static void row_pooled(struct lr_cmp_row *r, double level)
+{
+	const char *stat = r->ma ? jstr(r->ma, "per_rep_stat") : NULL;
+	struct lr_grouped ga, gb;
+	double *va = NULL, *vb = NULL;
+	uint64_t *ca = NULL, *cb = NULL, seed = 1469598103934665603ull;
+	char *end;
+
+	r->have_pooled = false;
+	if (!r->ma || !r->mb || !stat || stat[0] != 'p')
+		return;
+	r->pooled_p = strtod(stat + 1, &end);
+	if (*end || !(r->pooled_p > 0 && r->pooled_p <= 100))
+		return;
+	if (!grouped_of(r->ma, &ga, &va, &ca) || !grouped_of(r->mb, &gb, &vb, &cb))
+		goto out;
+	/* the same resamples for the same metric every time (FNV-1a of its name) */
+	for (const char *c = r->name; *c; c++)
+		seed = (seed ^ (unsigned char)*c) * 1099511628211ull;
+	r->have_pooled = lr_stats_pooled(&ga, &gb, r->pooled_p, level, seed, &r->pooled);
+out:
+	free(va);
+	free(vb);
+	free(ca);
+	free(cb);
+}
+
 int lr_cmp_tables(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_cmp_table *t,
 		  struct lr_err *err)
 {
@@ -469,6 +574,7 @@ int lr_cmp_tables(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_c
 		r->unit = jstr(x, "unit");
 		dir_role(a, x, &r->direction, &r->primary);
 		r->in_a = true;
+		r->ma = x;
 		r->va = values(x, &r->nva);
 		json_array_foreach(mb, j, y)
 		{
@@ -479,6 +585,7 @@ int lr_cmp_tables(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_c
 				continue;
 			used_b[j] = true;
 			r->in_b = true;
+			r->mb = y;
 			r->vb = values(y, &r->nvb);
 			dir_role(b, y, &dy, &py);
 			r->primary |= py;
@@ -505,6 +612,9 @@ int lr_cmp_tables(json_t *a, json_t *b, const struct lr_cmp_opts *o, struct lr_c
 	}
 	free(used_b);
 	lr_cmp_decide(t, o);
+	if (o->ci_level > 0)
+		for (size_t k = 0; k < t->n; k++)
+			row_pooled(&t->rows[k], o->ci_level);
 	if (!t->judged && !t->not_judged)
 		return lr_fail(err, LR_ERR,
 			       "compare: no metric has data on both sides (status A: %s, B: %s)",
@@ -674,9 +784,10 @@ void lr_cmp_print(const struct lr_cmp_table *t, json_t *a, json_t *b, const char
 		t->not_judged, t->unmatched);
 }
 
-/* One side: its statistics and a 95 % interval of its median (what a
+/* One side: its statistics and an interval of its median at @level (what a
  * target on one configuration's value is judged by). */
-static json_t *side_json(const struct lr_desc *s, const double *v, size_t nv, bool present)
+static json_t *side_json(const struct lr_desc *s, const double *v, size_t nv, bool present,
+			 double level)
 {
 	double *sorted, lo = NAN, hi = NAN;
 	bool ok = false;
@@ -688,14 +799,14 @@ static json_t *side_json(const struct lr_desc *s, const double *v, size_t nv, bo
 		struct lr_desc d;
 		size_t n = lr_stats_desc(v, nv, &d, sorted);
 
-		ok = lr_stats_median_ci(sorted, n, 0.95, &lo, &hi);
+		ok = lr_stats_median_ci(sorted, n, level, &lo, &hi);
 		free(sorted);
 	}
 	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:f,s:o,s:o}}", "n", (json_int_t)s->n,
 			 "median", lr_json_real(s->median), "mean", lr_json_real(s->mean), "stddev",
 			 lr_json_real(s->stddev), "stddev_pct", lr_json_real(s->stddev_pct), "min",
 			 lr_json_real(s->min), "max", lr_json_real(s->max), "median_ci", "level",
-			 0.95, "lo", ok ? lr_json_real(lo) : json_null(), "hi",
+			 level, "lo", ok ? lr_json_real(lo) : json_null(), "hi",
 			 ok ? lr_json_real(hi) : json_null());
 }
 
@@ -729,10 +840,42 @@ static json_t *ci_json(const struct lr_cmp_row *r)
 			 r->ci_bounded ? lr_json_real(r->ci_hi) : json_null());
 }
 
+/* The pooled percentile and its cluster-bootstrap intervals; null when
+ * not computed. */
+static json_t *pooled_json(const struct lr_cmp_row *r, const struct lr_cmp_opts *o)
+{
+	const struct lr_pooled *q = &r->pooled;
+
+	if (!r->have_pooled)
+		return json_null();
+	return json_pack(
+	    "{s:f,s:I,s:I,s:o,s:o,s:o,s:{s:f,s:s,s:I,s:o,s:o},s:{s:o,s:o},s:{s:o,s:o}}",
+	    "percentile", r->pooled_p, "events_a", (json_int_t)q->events_a, "events_b",
+	    (json_int_t)q->events_b, "a", lr_json_real(q->a), "b", lr_json_real(q->b), "ratio",
+	    lr_json_real(q->ratio), "ci", "level", o->ci_level, "method",
+	    "cluster bootstrap over repetitions", "resamples", (json_int_t)q->resamples, "lo",
+	    q->bounded ? lr_json_real(q->lo) : json_null(), "hi",
+	    q->bounded ? lr_json_real(q->hi) : json_null(), "a_ci", "lo", lr_json_real(q->a_lo),
+	    "hi", lr_json_real(q->a_hi), "b_ci", "lo", lr_json_real(q->b_lo), "hi",
+	    lr_json_real(q->b_hi));
+}
+
+/* The same interval at the fixed level of --ci-level; null without it. */
+static json_t *ci_fixed_json(const struct lr_cmp_row *r, const struct lr_cmp_opts *o)
+{
+	if (!r->judged || !(o->ci_level > 0))
+		return json_null();
+	return json_pack("{s:f,s:s,s:o,s:o}", "level", o->ci_level, "of",
+			 r->ts.log_scale ? "ratio" : "difference", "lo",
+			 r->fixed_bounded ? lr_json_real(r->fixed_lo) : json_null(), "hi",
+			 r->fixed_bounded ? lr_json_real(r->fixed_hi) : json_null());
+}
+
 json_t *lr_cmp_json(const struct lr_cmp_table *t, json_t *a, json_t *b, const char *path_a,
 		    const char *path_b, const struct lr_cmp_opts *o)
 {
 	json_t *rows = json_array(), *fail = json_array();
+	double mlevel = o->ci_level > 0 ? o->ci_level : 0.95;
 	char msgs[2][300];
 	size_t nf = lr_cmp_failed_inputs(a, b, path_a, path_b, msgs);
 
@@ -747,17 +890,19 @@ json_t *lr_cmp_json(const struct lr_cmp_table *t, json_t *a, json_t *b, const ch
 		json_array_append_new(
 		    rows,
 		    json_pack(
-			"{s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:o}", "name",
-			r->name, "config", r->config ? json_string(r->config) : json_null(), "unit",
-			r->unit, "direction", lr_direction_name(r->direction), "role",
+			"{s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:o}",
+			"name", r->name, "config", r->config ? json_string(r->config) : json_null(),
+			"unit", r->unit, "direction", lr_direction_name(r->direction), "role",
 			r->primary ? "primary" : "diagnostic", "a",
-			side_json(&r->a, r->va, r->nva, r->in_a), "b",
-			side_json(&r->b, r->vb, r->nvb, r->in_b), "ratio", lr_json_real(r->ratio),
-			"change_pct", change, "p", r->judged ? lr_json_real(r->ts.p) : json_null(),
-			"p_adjusted", r->judged ? lr_json_real(r->p_adj) : json_null(), "level",
+			side_json(&r->a, r->va, r->nva, r->in_a, mlevel), "b",
+			side_json(&r->b, r->vb, r->nvb, r->in_b, mlevel), "ratio",
+			lr_json_real(r->ratio), "change_pct", change, "p",
+			r->judged ? lr_json_real(r->ts.p) : json_null(), "p_adjusted",
+			r->judged ? lr_json_real(r->p_adj) : json_null(), "level",
 			r->judged ? lr_json_real(r->level) : json_null(), "ci", ci_json(r),
-			"significant", r->significant, "verdict", lr_cmp_verdict_name(r->verdict),
-			"note", r->note[0] ? json_string(r->note) : json_null()));
+			"ci_fixed", ci_fixed_json(r, o), "pooled", pooled_json(r, o), "significant",
+			r->significant, "verdict", lr_cmp_verdict_name(r->verdict), "note",
+			r->note[0] ? json_string(r->note) : json_null()));
 	}
 	return json_pack(
 	    "{s:s,s:i,s:s,s:f,s:f,s:f,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:i}",

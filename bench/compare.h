@@ -77,6 +77,15 @@ struct lr_cmp_row {
 	double level;	     /* significance level the test ran at; CI level = 1 - level */
 	bool ci_bounded;     /* the sample sizes support an interval at that level */
 	double ci_lo, ci_hi; /* ratio B/A (ts.log_scale) or difference B - A */
+	bool fixed_bounded;  /* the same at opts.ci_level (when given) */
+	double fixed_lo, fixed_hi;
+	/* with opts.ci_level, a histogram metric whose per_rep_stat is a
+	 * percentile: that percentile of the pooled events of each side and
+	 * its cluster-bootstrap interval (stats.h lr_stats_pooled) */
+	json_t *ma, *mb; /* the metric objects (in the documents) */
+	bool have_pooled;
+	double pooled_p; /* the percentile, e.g. 99 */
+	struct lr_pooled pooled;
 	bool significant;
 	enum lr_cmp_verdict verdict;
 	char note[160];
@@ -88,6 +97,8 @@ struct lr_cmp_opts {
 	const char *a_config; /* NULL: every metric of A, keyed by name + config */
 	const char *b_config; /* same for B */
 	bool allow_mismatch;  /* compare different scenario/backend/device */
+	double ci_level;      /* > 0: every judged row's interval also at this fixed
+			       * level (ci_fixed), and median intervals at it */
 };
 
 struct lr_cmp_table {

@@ -7,7 +7,8 @@
  *   lrbench run SCENARIO [-o DIR] [--backend B] [--device D] [--duration S] [--reps N]
  *               [--set SECTION.KEY=VALUE]... [--parse-only] [--status-interval S]
  *   lrbench show [--json] DIR
- *   lrbench compare [--threshold PCT] [--alpha A] [--json] [--a-config C] [--b-config C]
+ *   lrbench compare [--threshold PCT] [--alpha A] [--json] [--ci-level L] [--a-config C]
+ * [--b-config C]
  *                   [--allow-mismatch] A B
  *
  * Exit codes: 0 pass, 1 failure, 2 usage error, 77 skip, 128+N cancelled by signal N.
@@ -118,6 +119,7 @@ enum {
 	CMP_A_CONFIG,
 	CMP_B_CONFIG,
 	CMP_ALLOW_MISMATCH,
+	CMP_CI_LEVEL,
 	CMP_HELP
 };
 static const struct option cmp_long_opts[] = {
@@ -127,6 +129,7 @@ static const struct option cmp_long_opts[] = {
     {"a-config", required_argument, NULL, CMP_A_CONFIG},
     {"b-config", required_argument, NULL, CMP_B_CONFIG},
     {"allow-mismatch", no_argument, NULL, CMP_ALLOW_MISMATCH},
+    {"ci-level", required_argument, NULL, CMP_CI_LEVEL},
     {"help", no_argument, NULL, CMP_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -138,6 +141,10 @@ static const char *const cmp_option_help[][2] = {
     {"a-config C", "take only A's metrics of configuration C, matched by name"},
     {"b-config C", "take only B's metrics of configuration C, matched by name"},
     {"allow-mismatch", "compare results of different scenarios, backends or devices"},
+    {"ci-level L", "--json: also give every judged metric an interval at the fixed level L, "
+		   "and each side's median interval at L (for pre-declared targets, whose "
+		   "level must not depend on the other metrics' p-values) [0.5, 1); default: "
+		   "none, median intervals at 0.95"},
     {"help", "this help"},
 };
 #define NCMP_OPTS (sizeof(cmp_option_help) / sizeof(cmp_option_help[0]))
@@ -606,6 +613,13 @@ static int cmd_compare(int argc, char **argv)
 			break;
 		case CMP_ALLOW_MISMATCH:
 			o.allow_mismatch = true;
+			break;
+		case CMP_CI_LEVEL:
+			if (!lr_parse_double(optarg, &o.ci_level, &why) &&
+			    !(o.ci_level >= 0.5 && o.ci_level < 1))
+				why = "out of range [0.5, 1)";
+			if (why)
+				return usage_error("compare: --ci-level: '%s': %s", optarg, why);
 			break;
 		case CMP_A_CONFIG:
 		case CMP_B_CONFIG:

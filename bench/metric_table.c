@@ -215,6 +215,21 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 				"the same writes; per_rep = their 99th percentile (the tail an "
 				"evicting allocation waits)",
 				false},
+    [LR_M_EVICT_DELIVERED] = {"evict_trigger_delivered", "ratio", LR_DIR_NONE, LR_G_EVICT, REPS,
+			      "value", "repetitions",
+			      "the eviction load the repetition got: trigger writes done / writes "
+			      "due on the open-loop schedule (1 = the trigger kept up; less when "
+			      "writes took so long that due ones were dropped); compare throughput "
+			      "between modes only where both got the same load",
+			      false},
+    [LR_M_JOB_TIME_PER_PREEMPTION] = {"job_time_lost_per_preemption", "ms", LR_DIR_LOWER,
+				      LR_G_EVICT, REPS, "value", "repetitions",
+				      "the job's cost of one eviction: (1 - throughput_retained) "
+				      "x the pressure phase's length / the preemptions of the "
+				      "job's own queues in the repetition, i.e. job time lost per "
+				      "preempt/evict/restore cycle; independent of how many "
+				      "evictions a mode got",
+				      false},
     /* restore critical path (issue 12 item 4): bench/breakdown.h */
     [LR_M_RESTORE_CHAIN_BOUND_RATIO] =
 	{"restore_chain_bound_ratio", "ratio", LR_DIR_LOWER, LR_G_TRACE, HIST, "p50",

@@ -51,6 +51,8 @@ enum lr_metric_id {
 	LR_M_THROTTLED_LR_JOBS,
 	LR_M_EVICT_LATENCY,
 	LR_M_EVICT_LATENCY_P99,
+	LR_M_EVICT_DELIVERED,
+	LR_M_JOB_TIME_PER_PREEMPTION,
 	/* restore critical path from the kernel trace (breakdown.h); the
 	 * stages in enum lr_bd_stage order, each p50 then p90 */
 	LR_M_RESTORE_CHAIN_BOUND_RATIO,

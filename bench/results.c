@@ -175,15 +175,12 @@ static json_t *summary_json(const struct lr_summary *s)
 	return j;
 }
 
-static json_t *hist_json(const struct lr_hist *h, double scale, const char *unit)
+/* The non-empty buckets: [[lower, upper (exclusive), count], ...] scaled. */
+static json_t *hist_bins(const struct lr_hist *h, double scale)
 {
-	json_t *j = json_object(), *bins = json_array();
+	json_t *bins = json_array();
 	uint64_t lo, hi;
 
-	json_object_set_new(j, "type", json_string("log-linear"));
-	json_object_set_new(j, "unit", json_string(unit));
-	json_object_set_new(j, "sub_buckets", json_integer(LR_HIST_SUB));
-	json_object_set_new(j, "max_relative_error", json_real(LR_HIST_REL_ERR));
 	for (unsigned i = 0; i < LR_HIST_BUCKETS; i++) {
 		if (!h->bucket[i])
 			continue;
@@ -192,7 +189,18 @@ static json_t *hist_json(const struct lr_hist *h, double scale, const char *unit
 				      json_pack("[f,f,I]", (double)lo * scale, (double)hi * scale,
 						(json_int_t)h->bucket[i]));
 	}
-	json_object_set_new(j, "bins", bins);
+	return bins;
+}
+
+static json_t *hist_json(const struct lr_hist *h, double scale, const char *unit)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "type", json_string("log-linear"));
+	json_object_set_new(j, "unit", json_string(unit));
+	json_object_set_new(j, "sub_buckets", json_integer(LR_HIST_SUB));
+	json_object_set_new(j, "max_relative_error", json_real(LR_HIST_REL_ERR));
+	json_object_set_new(j, "bins", hist_bins(h, scale));
 	return j;
 }
 
@@ -206,6 +214,7 @@ struct metric {
 	double hist_scale;
 	const double *per_rep;
 	unsigned nrep;
+	json_t *per_rep_bins; /* histogram metrics: each repetition's bins (stolen) */
 };
 
 static json_t *metric_json(const struct metric *m)
@@ -226,6 +235,8 @@ static json_t *metric_json(const struct metric *m)
 	json_object_set_new(j, "per_rep_stat", json_string(m->def->per_rep_stat));
 	if (m->hist)
 		json_object_set_new(j, "histogram", hist_json(m->hist, m->hist_scale, m->unit));
+	if (m->per_rep_bins)
+		json_object_set_new(j, "per_rep_histograms", m->per_rep_bins);
 	return j;
 }
 
@@ -411,6 +422,17 @@ static double rep_value(enum lr_metric_id id, const struct lr_rep *rep, double u
 		return ks ? (double)k->samples_lost : NAN;
 	case LR_M_THROTTLED_LR_JOBS:
 		return ks ? (double)k->throttled_jobs : NAN;
+	case LR_M_EVICT_DELIVERED:
+		return rep->evict_planned ? (double)rep->evict_writes / (double)rep->evict_planned
+					  : NAN;
+	case LR_M_JOB_TIME_PER_PREEMPTION: {
+		double len =
+		    rep->phase_start_s[LR_PHASE_COOLDOWN] - rep->phase_start_s[LR_PHASE_PRESSURE];
+
+		if (!km || !k->preemptions || isnan(rep->retained) || !(len > 0))
+			return NAN;
+		return (1 - rep->retained) * len * 1e3 / (double)k->preemptions;
+	}
 	default: {
 		double v;
 
@@ -447,6 +469,7 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 	char unit_rate[64];
 	double ub = run->have_job ? (double)run->job.unit_bytes : NAN;
 	bool have[LR_G_TRACE + 1] = {[LR_G_ALWAYS] = true};
+	json_t *rep_bins[LR_METRICS] = {0};
 
 	if (!pr || !h || !idx)
 		goto out;
@@ -485,6 +508,13 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 				rep_hist(i, rep, tmp);
 				pr[(size_t)i * nr + r] = hist_stat(d, tmp);
 				lr_hist_merge(&h[i], tmp);
+				/* each repetition's events, for statistics of the pooled
+				 * events that keep them grouped (compare's cluster
+				 * bootstrap) */
+				if (!rep_bins[i])
+					rep_bins[i] = json_array();
+				json_array_append_new(rep_bins[i],
+						      hist_bins(tmp, hist_scale_of(d)));
 			} else {
 				pr[(size_t)i * nr + r] = rep_value(i, rep, ub);
 			}
@@ -507,6 +537,8 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 		case LR_AGG_HIST:
 			m.hist = &h[i];
 			m.hist_scale = hist_scale_of(d);
+			m.per_rep_bins = rep_bins[i];
+			rep_bins[i] = NULL;
 			lr_summary_hist(m.hist, m.hist_scale, &m.summary);
 			break;
 		case LR_AGG_WINDOWS:
@@ -529,6 +561,8 @@ static void metrics_cfg(const struct lr_run *run, const char *cfg, json_t *list)
 		json_array_append_new(list, mj);
 	}
 out:
+	for (unsigned i = 0; i < LR_METRICS; i++)
+		json_decref(rep_bins[i]);
 	for (unsigned p = 0; p < LR_PHASES; p++)
 		lr_dvec_free(&win[p]);
 	lr_dvec_free(&bytes);
@@ -676,6 +710,12 @@ static json_t *reps_json(const struct lr_run *run)
 				    lr_json_real(rep->granularity_s * 1e3));
 		json_object_set_new(j, "evict_trigger_writes",
 				    json_integer((json_int_t)rep->evict_writes));
+		json_object_set_new(j, "evict_trigger_planned",
+				    json_integer((json_int_t)rep->evict_planned));
+		json_object_set_new(j, "evict_trigger_missed",
+				    json_integer((json_int_t)rep->evict_missed));
+		json_object_set_new(j, "evict_trigger_late",
+				    json_integer((json_int_t)rep->evict_late));
 		json_object_set_new(j, "events",
 				    rep->have_km
 					? json_pack("{s:I,s:I,s:s}", "preemptions",

@@ -266,15 +266,27 @@ const char *lr_run_rep_config(const struct lr_run *run, unsigned r)
 	return run->nconfigs ? run->configs[r % run->nconfigs] : NULL;
 }
 
-/* The eviction trigger, written every period_ns during the pressure phase
- * on a thread of its own (the pattern runs on the main thread meanwhile).
- * Late writes are not caught up in a burst: the schedule moves on. */
+/* The eviction trigger, written on a fixed schedule during the pressure
+ * phase on a thread of its own (the pattern runs on the main thread
+ * meanwhile). Open loop: write k is due at start + k x period whatever the
+ * earlier writes took, so both device modes are asked for the same
+ * evictions; a write that comes due while another is in flight starts as
+ * soon as that one returns (catch-up), up to LR_EVICT_BACKLOG periods
+ * behind. Slots further behind are dropped and counted as missed: a mode
+ * whose writes cannot keep up gets fewer, and the result says so instead
+ * of the schedule quietly moving on (the old closed loop evicted the mode
+ * whose writes returned sooner more often). */
+#define LR_EVICT_BACKLOG 4
+
 struct evictor {
 	const struct lr_backend_ops *ops;
 	struct lr_dev *dev;
 	uint64_t period_ns, end_ns;
 	atomic_bool stop;
-	uint64_t writes;
+	uint64_t writes;    /* done */
+	uint64_t planned;   /* slots due before the end of the phase */
+	uint64_t missed;    /* slots dropped: more than LR_EVICT_BACKLOG behind */
+	uint64_t late;	    /* writes started more than one period after due */
 	struct lr_hist lat; /* ns per write */
 	int rc;
 	struct lr_err err;
@@ -285,29 +297,44 @@ struct evictor {
 static void *evictor_main(void *arg)
 {
 	struct evictor *e = arg;
-	uint64_t next = lr_now_ns(), now;
+	uint64_t start = lr_now_ns(), due = start, now;
 
+	e->planned = e->end_ns > start ? (e->end_ns - start + e->period_ns - 1) / e->period_ns : 0;
 	while (!atomic_load(&e->stop) && (now = lr_now_ns()) < e->end_ns) {
-		if (now >= next) {
-			int rc = e->ops->evict_all(e->dev, 0, &e->err);
+		if (now >= due) {
+			int rc;
 
+			/* drop what is too far behind to catch up */
+			while (now - due > LR_EVICT_BACKLOG * e->period_ns) {
+				due += e->period_ns;
+				e->missed++;
+			}
+			if (now - due > e->period_ns)
+				e->late++;
+			rc = e->ops->evict_all(e->dev, 0, &e->err);
 			if (rc) {
 				e->rc = rc;
 				break;
 			}
 			lr_hist_add(&e->lat, lr_now_ns() - now);
 			e->writes++;
-			next += e->period_ns;
-			if (next < lr_now_ns())
-				next = lr_now_ns();
+			due += e->period_ns;
 			continue;
 		}
 		{
-			uint64_t left = next - now;
+			uint64_t left = due - now;
 			struct timespec ts = {0, (long)(left > 10000000 ? 10000000 : left)};
 
 			nanosleep(&ts, NULL);
 		}
+	}
+	/* slots that came due but were not written before the end */
+	now = lr_now_ns();
+	if (now > e->end_ns)
+		now = e->end_ns;
+	while (due < now && e->writes + e->missed < e->planned) {
+		due += e->period_ns;
+		e->missed++;
 	}
 	return NULL;
 }
@@ -555,6 +582,9 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 		t = end;
 	}
 	rep->evict_writes = ev.writes;
+	rep->evict_planned = ev.planned;
+	rep->evict_missed = ev.missed;
+	rep->evict_late = ev.late;
 	rep->evict_write_lat = ev.lat;
 	if (should_stop(&c))
 		rep->cancelled = true;

@@ -65,8 +65,10 @@ struct lr_rep {
 	 * least LR_OVERRUN_FLAG_MIN_S */
 	double phase_overrun_s[LR_PHASES];
 	bool overrun;
-	/* eviction trigger writes of the pressure phase and their latency (ns) */
-	uint64_t evict_writes;
+	/* eviction trigger writes of the pressure phase and their latency (ns):
+	 * done, due on the open-loop schedule, dropped (too far behind) and
+	 * started more than one period late */
+	uint64_t evict_writes, evict_planned, evict_missed, evict_late;
 	struct lr_hist evict_write_lat;
 	/* progress granularity: time per smallest progress step at the
 	 * warm-up/baseline rate (s); NaN: not measured */

@@ -525,3 +525,137 @@ double lr_rng_normal(struct lr_rng *r)
 
 	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
+
+double lr_grouped_percentile(const struct lr_grouped *g, const size_t *idx, size_t n, double p,
+			     uint64_t *sum)
+{
+	uint64_t total = 0, rank, seen = 0;
+
+	memset(sum, 0, g->k * sizeof(*sum));
+	for (size_t i = 0; i < n; i++) {
+		const uint64_t *row = g->count + (idx ? idx[i] : i) * g->k;
+
+		for (size_t j = 0; j < g->k; j++)
+			sum[j] += row[j];
+	}
+	for (size_t j = 0; j < g->k; j++)
+		total += sum[j];
+	if (!total)
+		return NAN;
+	rank = lr_stats_rank_index((size_t)total, p) + 1; /* 1-based nearest rank */
+	for (size_t j = 0; j < g->k; j++) {
+		seen += sum[j];
+		if (seen >= rank)
+			return g->value[j];
+	}
+	return g->value[g->k - 1];
+}
+
+/* The interval's ends from @n sorted resampled values of which @nan were
+ * undefined (placed at both ends: an end is only known when fewer than
+ * the tail's share of resamples were undefined). */
+static bool boot_ends(const double *sorted, size_t n, size_t nan, double level, double *lo,
+		      double *hi)
+{
+	size_t total = n + nan, tail = (size_t)floor((1 - level) / 2 * (double)total);
+
+	if (nan > tail || !n) {
+		*lo = *hi = NAN;
+		return false;
+	}
+	/* the undefined ones could lie on either side: take them from both tails */
+	*lo = sorted[tail - nan];
+	*hi = sorted[n - 1 - (tail - nan)];
+	return true;
+}
+
+static void widen(double est, double n, double *lo, double *hi)
+{
+	double c = n > 1 ? sqrt(n / (n - 1)) : 1;
+
+	if (!(est > 0) || !(*lo > 0) || !(*hi > 0))
+		return;
+	*lo = est * pow(*lo / est, c);
+	*hi = est * pow(*hi / est, c);
+}
+
+static int cmp_dbl(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+bool lr_stats_pooled(const struct lr_grouped *a, const struct lr_grouped *b, double p, double level,
+		     unsigned long long seed, struct lr_pooled *out)
+{
+	size_t R, kmax = a->k > b->k ? a->k : b->k, nmax = a->nrep > b->nrep ? a->nrep : b->nrep;
+	size_t nr = 0, na_ = 0, nb_ = 0, bad_r = 0, bad_a = 0, bad_b = 0;
+	uint64_t *sum = malloc((kmax ? kmax : 1) * sizeof(*sum));
+	size_t *idx = malloc((nmax ? nmax : 1) * sizeof(*idx));
+	double *ratio = NULL, *va = NULL, *vb = NULL;
+	struct lr_rng rng;
+	bool ok = false;
+
+	memset(out, 0, sizeof(*out));
+	out->a = out->b = out->ratio = out->lo = out->hi = NAN;
+	out->a_lo = out->a_hi = out->b_lo = out->b_hi = NAN;
+	if (!sum || !idx || !a->nrep || !b->nrep || !a->k || !b->k)
+		goto out;
+	for (size_t i = 0; i < a->nrep * a->k; i++)
+		out->events_a += a->count[i];
+	for (size_t i = 0; i < b->nrep * b->k; i++)
+		out->events_b += b->count[i];
+	out->a = lr_grouped_percentile(a, NULL, a->nrep, p, sum);
+	out->b = lr_grouped_percentile(b, NULL, b->nrep, p, sum);
+	if (isnan(out->a) || isnan(out->b))
+		goto out;
+	out->ratio = out->a > 0 ? out->b / out->a : NAN;
+	/* at least 20 resamples in each tail of the interval */
+	R = (size_t)ceil(40 / (1 - level));
+	R = R < 2000 ? 2000 : R > 200000 ? 200000 : R;
+	out->resamples = (unsigned)R;
+	ratio = malloc(R * sizeof(double));
+	va = malloc(R * sizeof(double));
+	vb = malloc(R * sizeof(double));
+	if (!ratio || !va || !vb)
+		goto out;
+	lr_rng_seed(&rng, seed);
+	for (size_t r = 0; r < R; r++) {
+		double x, y;
+
+		for (size_t i = 0; i < a->nrep; i++)
+			idx[i] = (size_t)(lr_rng_uniform(&rng) * (double)a->nrep) % a->nrep;
+		x = lr_grouped_percentile(a, idx, a->nrep, p, sum);
+		for (size_t i = 0; i < b->nrep; i++)
+			idx[i] = (size_t)(lr_rng_uniform(&rng) * (double)b->nrep) % b->nrep;
+		y = lr_grouped_percentile(b, idx, b->nrep, p, sum);
+		isnan(x) ? bad_a++ : (void)(va[na_++] = x);
+		isnan(y) ? bad_b++ : (void)(vb[nb_++] = y);
+		if (isnan(x) || isnan(y) || !(x > 0))
+			bad_r++;
+		else
+			ratio[nr++] = y / x;
+	}
+	qsort(ratio, nr, sizeof(double), cmp_dbl);
+	qsort(va, na_, sizeof(double), cmp_dbl);
+	qsort(vb, nb_, sizeof(double), cmp_dbl);
+	out->bounded = !isnan(out->ratio) && boot_ends(ratio, nr, bad_r, level, &out->lo, &out->hi);
+	boot_ends(va, na_, bad_a, level, &out->a_lo, &out->a_hi);
+	boot_ends(vb, nb_, bad_b, level, &out->b_lo, &out->b_hi);
+	/* a bootstrap of n clusters spreads like a variance of (n - 1) / n of
+	 * the true one: widen each interval by sqrt(n / (n - 1)) around its
+	 * estimate, on the log scale (10 repetitions: 5 %) */
+	if (out->bounded)
+		widen(out->ratio, fmin((double)a->nrep, (double)b->nrep), &out->lo, &out->hi);
+	widen(out->a, (double)a->nrep, &out->a_lo, &out->a_hi);
+	widen(out->b, (double)b->nrep, &out->b_lo, &out->b_hi);
+	ok = true;
+out:
+	free(sum);
+	free(idx);
+	free(ratio);
+	free(va);
+	free(vb);
+	return ok;
+}

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exact permutation distribution up to this many values (both sides). */
 #define LR_STATS_EXACT_MAX 80
@@ -91,6 +92,43 @@ void lr_stats_holm(const double *p, const double *w, size_t n, double alpha, dou
 		   double *level);
 
 /* Seeded random numbers for the tests and simulations: xoshiro256**. */
+/*
+ * Events grouped in repetitions (a histogram per repetition, on one value
+ * grid): @k distinct values, ascending, and @nrep rows of @k counts.
+ */
+struct lr_grouped {
+	size_t nrep, k;
+	const double *value;   /* k values (bucket midpoints) */
+	const uint64_t *count; /* nrep x k, row-major */
+};
+
+/* Nearest-rank percentile @p (stats.h definition) of the pooled events of
+ * the repetitions @idx[0..n) (each may repeat); NaN when they hold none.
+ * @sum: scratch of g->k counters. */
+double lr_grouped_percentile(const struct lr_grouped *g, const size_t *idx, size_t n, double p,
+			     uint64_t *sum);
+
+/*
+ * Percentile @p of the pooled events of each side, their ratio B/A, and
+ * percentile intervals at @level from a cluster bootstrap: each resample
+ * draws whole repetitions with replacement on each side (events of one
+ * repetition share its conditions, so they are not independent), pools
+ * their events and takes the percentile. Deterministic for a @seed. The
+ * number of resamples grows with the level (20 in each tail at least).
+ * Returns false when a side has no events; bounded is false when too many
+ * resamples had none to place the interval's ends.
+ */
+struct lr_pooled {
+	double a, b, ratio; /* on all repetitions */
+	uint64_t events_a, events_b;
+	bool bounded;
+	double lo, hi;		       /* ratio B/A */
+	double a_lo, a_hi, b_lo, b_hi; /* each side's percentile */
+	unsigned resamples;
+};
+bool lr_stats_pooled(const struct lr_grouped *a, const struct lr_grouped *b, double p, double level,
+		     unsigned long long seed, struct lr_pooled *out);
+
 struct lr_rng {
 	unsigned long long s[4];
 };

@@ -17,9 +17,16 @@ min, max, stddev and a 95 % interval of the median; between configurations,
 preempt-fence<S> is compared with open-coded<S> (S = "" or a suffix such as
 "-q8"), any other configuration with open-coded (when present, else the
 first): ratio of medians, its confidence interval (at the level compare's
-Holm procedure tested it) and the verdict. A target is "met" only when that
-interval lies entirely on the met side of the goal, "missed" when entirely
-on the other side, otherwise "inconclusive".
+Holm procedure tested it) and the verdict. The targets are a family fixed
+before any data: every target a run measures (one cell per target and
+scenario, m in all) is judged on an interval at the same level 1 - 0.05/m
+(`lrbench compare --ci-level`; Bonferroni), so the chance that any target
+verdict of the run is wrong stays under 5 %, and a cell's level does not
+move with the other metrics' p-values from one run to the next. A target
+is "met" only when that interval lies entirely on the met side of the goal,
+"missed" when entirely on the other side, otherwise "inconclusive" (also
+where the ratio is undefined: a median of 0, e.g. no stall at all in most
+repetitions).
 
 Environment: LRBENCH (default build/bin/lrbench of this tree).
 Exit 0 on success, 1 when lrbench fails, 2 on usage or input errors.
@@ -117,6 +124,7 @@ class Run:
             if c and c not in self.cfgs:
                 self.cfgs.append(c)
         self._cmp = {}
+        self.ci_level = None  # set_target_level(): the targets' fixed level
 
     def compare(self, a_cfg, b_cfg):
         """lrbench compare --json of two configurations of the run; None without data."""
@@ -124,6 +132,8 @@ class Run:
         if key in self._cmp:
             return self._cmp[key]
         cmd = [self.exe, "compare", "--json", self.dir, self.dir]
+        if self.ci_level:
+            cmd += ["--ci-level", f"{self.ci_level:.6g}"]
         if a_cfg:
             cmd += ["--a-config", a_cfg]
         if b_cfg:
@@ -305,6 +315,26 @@ def summary_html(run):
     return one_table(run, cfgs, pairs) + note
 
 
+TARGET_ALPHA = 0.05
+
+
+def target_cells(runs):
+    """[(target, run)] for every target a run's configurations measure."""
+    return [(t, run) for t in TARGETS for run in runs
+            if t[2][1] in run.cfgs and (t[2][0] is None or t[2][0] in run.cfgs)]
+
+
+def set_target_level(runs):
+    """Fix the level of the targets' intervals before any compare: 1 - alpha/m
+    over the m target cells of these runs (Bonferroni; 0.95 when none)."""
+    m = len(target_cells(runs))
+    level = 1 - TARGET_ALPHA / m if m else 0.95
+    for run in runs:
+        run.ci_level = level
+        run._cmp = {}
+    return level
+
+
 def target_rows(runs):
     """Per target, what each scenario measured: [(target, [(run, measured, verdict, cls)])]."""
     out = []
@@ -325,25 +355,42 @@ def target_rows(runs):
                               f"{' and '.join(dict.fromkeys(empty))}", "", "na"))
                 continue
             stat = run.per_rep_stat(metric)
-            stat = f" of the per-repetition {stat}" if stat and stat != "value" else ""
-            value = row["b"]["median"] if a is None else row.get("ratio")
-            if a is None:
-                ci = dict(row["b"].get("median_ci") or {}, of="median")
+            pooled = row.get("pooled") or None
+            if pooled:
+                # a percentile of events: of all of them, pooled over the
+                # repetitions, with a cluster-bootstrap interval
+                pc = pooled.get("ci") or {}
+                value = pooled["b"] if a is None else pooled.get("ratio")
+                ci = (dict(pooled.get("b_ci") or {}, level=pc.get("level"), of="pooled")
+                      if a is None else dict(pc, of="ratio"))
+                stat = (f" of the p{pooled['percentile']:g} of all events, pooled over "
+                        f"the repetitions ({pooled['events_a']} and {pooled['events_b']} events)"
+                        if a is not None else f" p{pooled['percentile']:g} of all "
+                        f"{pooled['events_b']} events, pooled over the repetitions")
             else:
-                ci = row.get("ci") or {}
+                stat = f" of the per-repetition {stat}" if stat and stat != "value" else ""
+                value = row["b"]["median"] if a is None else row.get("ratio")
+                if a is None:
+                    ci = dict(row["b"].get("median_ci") or {}, of="median")
+                else:
+                    ci = row.get("ci_fixed") or row.get("ci") or {}
             lo, hi = ci.get("lo"), ci.get("hi")
             if value is None:
                 measured = (f"ratio undefined: the median of {a} is 0 "
                             f"({b}: {row['b']['median']:.4g})")
             elif a is None:
-                measured = f"median{stat} = {value:.3g}"
+                measured = (f"{stat.strip()} = {value:.3g}" if pooled
+                            else f"median{stat} = {value:.3g}")
                 other = run.row(BASELINE, BASELINE, metric) if BASELINE in run.cfgs else None
-                if other and other["a"] and other["a"]["n"]:
+                op_ = (other or {}).get("pooled")
+                if op_:
+                    measured += f" ({BASELINE}: {op_['a']:.3g})"
+                elif other and other["a"] and other["a"]["n"]:
                     measured += f" ({BASELINE}: {other['a']['median']:.3g})"
             else:
                 measured = f"{b} / {a} = {value:.3g}"
                 if stat:
-                    measured += f"; medians{stat}"
+                    measured += f"; {'ratio' if pooled else 'medians'}{stat}"
             if ci.get("of") == "difference":
                 why = "a value is 0 or negative: no interval of the ratio"
             elif lo is None or hi is None:
@@ -442,11 +489,13 @@ value is: <code>per_rep_stat</code> in result.json), the range and sample standa
 over repetitions. Definitions: results/README.md.</p>"""
 TARGETS_NOTE = """<p class=note>The targets of the headline comparison (issues 5, 12), preempt-fence
 against open-coded on the vlr device; ratios are medians of the candidate over the baseline, with
-the confidence interval <code>lrbench compare</code> gives (at the level its Holm procedure tested
-that metric; for a target on one configuration's median, a 95 % order-statistics interval). A
+the Hodges-Lehmann confidence interval of <code>lrbench compare</code> (for a target on one
+configuration's median, an order-statistics interval). Every target cell of the page is judged at
+the same level, 1 − 0.05/m for its m cells (Bonferroni: the chance that any verdict on the page is
+wrong stays under 5 %, and no cell's level depends on the other metrics' p-values). A
 target is <b>met</b> only when the whole interval lies on the met side of the goal, <b>missed</b>
 when it lies wholly on the other side, otherwise <b>inconclusive</b> (more repetitions
-needed).</p>"""
+needed, or a ratio that is undefined because a median is 0).</p>"""
 
 
 def write_page(run_dir, title, body):
@@ -462,6 +511,7 @@ def write_page(run_dir, title, body):
 
 def single(exe, run_dir):
     run = Run(exe, run_dir)
+    set_target_level([run])
     doc = run.doc
     plots, names = plots_html(run_dir)
     title = f"lrbench: {(doc.get('scenario') or {}).get('name')} — {doc.get('start_time')}"
@@ -527,6 +577,7 @@ def multi(exe, run_dir):
                         f"{esc(': ' + doc['reason']) if doc.get('reason') else ''}</td>"
                         f"<td>{esc(reps.get('done'))} of {esc(reps.get('planned'))}</td>"
                         f"<td>{esc(', '.join(run.cfgs) or '–')}</td><td>{esc(ex_txt)}</td></tr>\n")
+    set_target_level(runs)
     stamp = os.path.basename(os.path.abspath(run_dir))
     title = f"lrbench: make run {stamp}"
     meta = "<p class=na>No scenario wrote a result.</p>"

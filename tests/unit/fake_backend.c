@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -325,6 +326,12 @@ static int fake_evict_all(struct lr_dev *d, int probe, struct lr_err *err)
 	fake_cfg.evicts++;
 	if (fake_cfg.touch_freeze_ms > 0)
 		fake_freeze(current_job);
+	if (fake_cfg.evict_block_ms > 0) {
+		struct timespec ts = {(time_t)(fake_cfg.evict_block_ms / 1e3),
+				      (long)(fmod(fake_cfg.evict_block_ms, 1e3) * 1e6)};
+
+		nanosleep(&ts, NULL);
+	}
 	return LR_OK;
 }
 

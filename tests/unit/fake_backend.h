@@ -27,6 +27,7 @@ struct fake_config {
 	volatile sig_atomic_t *stop_after_start; /* set to SIGTERM when a job starts */
 	uint64_t progress_step; /* progress moves in steps of this (reported); 0 = smooth */
 	int evict_rc;		/* fake_backend_configs' eviction trigger: LR_OK, LR_SKIP, LR_ERR */
+	double evict_block_ms;	/* each eviction trigger write blocks this long */
 	unsigned frozen_queue;	/* fake_backend_configs, [job] queues > 1: queue N-1 stops
 				 * 100 ms after the job started (0: none) while the sum
 				 * moves on */

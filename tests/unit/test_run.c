@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "compare.h"
 #include "fake_backend.h"
 #include "results.h"
 #include "run.h"
@@ -433,6 +434,74 @@ static void test_evict_trigger(void **state)
 		assert_string_equal(json_string_value(json_object_get(ev, "counted_on")),
 				    "job queues");
 		assert_true(json_is_true(json_object_get(r, "in_summaries")));
+	}
+	json_decref(doc);
+
+	/* open loop: writes slower than the period do not stretch the schedule;
+	 * the due writes they leave behind are dropped and counted, so
+	 * done + missed = due (0.3 s / 10 ms = 30 due per repetition) */
+	fake_reset();
+	fake_cfg.evict_block_ms = 25;
+	assert_int_equal(run_into("evict-slow", EVICT_TEXT("none"), false, &doc), 0);
+	json_array_foreach(json_object_get(json_object_get(doc, "repetitions"), "runs"), i, r)
+	{
+		json_int_t w = json_integer_value(json_object_get(r, "evict_trigger_writes"));
+		json_int_t due = json_integer_value(json_object_get(r, "evict_trigger_planned"));
+		json_int_t miss = json_integer_value(json_object_get(r, "evict_trigger_missed"));
+		json_int_t late = json_integer_value(json_object_get(r, "evict_trigger_late"));
+
+		assert_int_equal(due, 30);
+		assert_in_range(w, 4, 13); /* ~12; fewer on a loaded host */
+		assert_int_equal(w + miss, due);
+		assert_true(late > 0);
+	}
+	assert_non_null(cmetric(doc, "evict_trigger_delivered", "a"));
+	{
+		const json_t *m = cmetric(doc, "evict_trigger_delivered", "a");
+		double v = json_real_value(json_object_get(json_object_get(m, "summary"), "max"));
+
+		assert_true(v > 0.25 && v < 0.45);
+	}
+	json_decref(doc);
+
+	/* writes that fit the period: every due one is done, none late */
+	fake_reset();
+	fake_cfg.evict_block_ms = 1;
+	assert_int_equal(run_into("evict-fast", EVICT_TEXT("none"), false, &doc), 0);
+	json_array_foreach(json_object_get(json_object_get(doc, "repetitions"), "runs"), i, r)
+	{
+		json_int_t w = json_integer_value(json_object_get(r, "evict_trigger_writes"));
+
+		assert_int_equal(json_integer_value(json_object_get(r, "evict_trigger_planned")),
+				 30);
+		assert_in_range(w, 25, 30); /* 30 unless the host stalls us */
+		assert_int_equal(json_integer_value(json_object_get(r, "evict_trigger_missed")),
+				 30 - w);
+	}
+	/* each repetition's events are kept (per_rep_histograms), so compare
+	 * --ci-level pools them: p99 of ~30 writes of 1 ms per mode */
+	{
+		const json_t *m = cmetric(doc, "evict_latency_p99", "a");
+		struct lr_cmp_opts o = {.threshold_pct = 5,
+					.alpha = 0.05,
+					.a_config = "a",
+					.b_config = "b",
+					.ci_level = 0.95};
+		struct lr_cmp_table t;
+		struct lr_err err;
+		size_t k;
+
+		assert_int_equal(json_array_size(json_object_get(m, "per_rep_histograms")), 1);
+		assert_int_equal(lr_cmp_tables(doc, doc, &o, &t, &err), LR_OK);
+		for (k = 0; k < t.n && strcmp(t.rows[k].name, "evict_latency_p99"); k++)
+			;
+		assert_true(k < t.n && t.rows[k].have_pooled);
+		assert_true(t.rows[k].pooled_p == 99);
+		assert_true(t.rows[k].pooled.events_a >= 25 && t.rows[k].pooled.events_b >= 25);
+		assert_true(t.rows[k].pooled.a >= 1 && t.rows[k].pooled.a < 50);
+		/* one repetition per side: every resample is that repetition */
+		assert_true(t.rows[k].pooled.lo == t.rows[k].pooled.hi);
+		lr_cmp_free(&t);
 	}
 	json_decref(doc);
 
