@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +71,10 @@ struct rep_ctx {
 	pthread_t display;
 	bool display_running;
 	atomic_bool display_stop;
+	/* display_stop() wakes it at once: the repetition must not wait up to
+	 * a status interval for its join (it did: up to 1 s a repetition) */
+	pthread_mutex_t display_lock;
+	pthread_cond_t display_wake;
 	_Atomic uint64_t live_bytes, allocs;
 };
 
@@ -109,8 +113,12 @@ static void *display_main(void *arg)
 		next.tv_nsec += (long)(step % 1000000000u);
 		next.tv_sec += (time_t)(step / 1000000000u) + next.tv_nsec / 1000000000;
 		next.tv_nsec %= 1000000000;
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+		pthread_mutex_lock(&c->display_lock);
+		while (!atomic_load(&c->display_stop) &&
+		       pthread_cond_timedwait(&c->display_wake, &c->display_lock, &next) !=
+			   ETIMEDOUT)
 			;
+		pthread_mutex_unlock(&c->display_lock);
 		if (atomic_load(&c->display_stop))
 			break;
 		now = lr_now_ns();
@@ -131,22 +139,37 @@ static void *display_main(void *arg)
 static void display_start(struct rep_ctx *c)
 {
 	sigset_t all, old;
+	pthread_condattr_t ca;
 
 	if (!(c->run->opts.status_interval_s > 0))
 		return;
 	atomic_store(&c->display_stop, false);
+	pthread_mutex_init(&c->display_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->display_wake, &ca);
+	pthread_condattr_destroy(&ca);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	c->display_running = !pthread_create(&c->display, NULL, display_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!c->display_running) {
+		pthread_cond_destroy(&c->display_wake);
+		pthread_mutex_destroy(&c->display_lock);
+	}
 }
 
 static void display_stop(struct rep_ctx *c)
 {
 	if (!c->display_running)
 		return;
+	pthread_mutex_lock(&c->display_lock);
 	atomic_store(&c->display_stop, true);
+	pthread_cond_signal(&c->display_wake);
+	pthread_mutex_unlock(&c->display_lock);
 	pthread_join(c->display, NULL);
+	pthread_cond_destroy(&c->display_wake);
+	pthread_mutex_destroy(&c->display_lock);
 	c->display_running = false;
 }
 
