@@ -25,6 +25,8 @@
 #   SCENARIO=NAME     opencl: scenario name or file (default: default)
 #   DURATION=S        seconds per repetition, for every scenario (default: table)
 #   REPS=N            repetitions, for every scenario (default: table)
+#   SET="S.K=V ..."   scenario overrides for every scenario (lrbench --set
+#                     S.K=V each, e.g. SET=pressure.evict_interval_ms=20)
 #   DEVICE=SEL        device selector ("P:D" or a name substring)
 #   LR_UML_KERNEL=P   vlr: use this UML kernel instead of scripts/uml-build.sh's
 #   LR_UML_TIMEOUT=S  vlr: kill the boot after S s (default: twice the plan + 120 s)
@@ -130,6 +132,16 @@ done
 	echo "run: REPS='$REPS': expected a positive integer" >&2
 	exit 2
 }
+# SET: section.key=value words, each passed as --set (lrbench checks the
+# key and the value; here only the shape, so the plan stays one line each)
+set_args=()
+for kv in ${SET:-}; do
+	[[ $kv =~ ^[a-z_]+\.[a-z_0-9]+=[^[:space:]]+$ ]] || {
+		echo "run: SET: '$kv': expected section.key=value (e.g. pressure.evict_interval_ms=20)" >&2
+		exit 2
+	}
+	set_args+=(--set "$kv")
+done
 
 backend=${BACKEND:-vlr}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -185,6 +197,7 @@ if [ "$backend" != vlr ]; then
 	[ -n "${DEVICE:-}" ] && args+=(--device "$DEVICE")
 	[ -n "${DURATION:-}" ] && args+=(--duration "$DURATION")
 	[ -n "${REPS:-}" ] && args+=(--reps "$REPS")
+	args+=("${set_args[@]}")
 	echo "run: [1/2] $lrbench ${args[*]}"
 	mkdir -p "$dir"
 	host_load before
@@ -221,6 +234,7 @@ while read -r name reps duration extra; do
 		echo "run: scenario $name: $scen_dir/$name.ini does not exist: left out of this run" >&2
 		continue
 	fi
+	extra="$extra${set_args[*]:+ ${set_args[*]}}"
 	echo "$name ${REPS:-$reps} ${DURATION:-$duration}${extra:+ $extra}" >>"$plan.ok"
 done <"$plan"
 mv "$plan.ok" "$plan"
