@@ -44,16 +44,16 @@ lrbench=${LRBENCH:-build/bin/lrbench}
 # per repetition, extra lrbench arguments. 10 repetitions per mode: what
 # lrbench compare's rank test needs to call a 20 % change at 10 % noise
 # (fewer can never be significant, bench/README.md). Every scenario writes
-# the eviction trigger every 5 ms of its pressure phase, so each repetition
-# counts hundreds of preempt/restore cycles of the job's queues; pressure
-# phases (steady 2.4 s, burst 2.8 s, ramp 2.4 s, scaling 1.6 s, mixed 2.6 s)
-# are as long as >= 100 of them need in UML with margin (README.md gives
-# the counts measured), scaling with 1 and 8 queues only (q2 and q4 would
-# double its time; the full scenario has them). 402 s of repetitions plus
-# ~0.9 s each (job start, mode switch, kernel trace and counter read-out, a
-# trigger write still in flight at the end of the pressure phase, stop,
-# verify): about 8 min for the whole make run with a cached kernel
-# (measured: README.md).
+# the eviction trigger every 10 ms of its pressure phase (open loop: the
+# same evictions asked of both modes), so each repetition counts 100 or
+# more preempt/restore cycles of the job's queues; pressure phases (steady
+# 2.4 s, burst 2.8 s, ramp 2.4 s, scaling 1.6 s, mixed 2.6 s) are as long
+# as that needs in UML (bench/README.md gives the counts measured), scaling
+# with 1 and 8 queues only (q2 and q4 would double its time; the full
+# scenario has them). 402 s of repetitions plus ~0.3 s each (job start,
+# mode switch, kernel trace and counter read-out, a trigger write still in
+# flight at the end of the pressure phase, stop, verify): about 8 min for
+# the whole make run with a cached kernel (measured: README.md).
 default_plan() {
 	cat <<-'EOF'
 		vlr-steady 20 3.8
