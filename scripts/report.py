@@ -401,7 +401,8 @@ def target_rows(runs):
                 measured += (f", {ci.get('level', 0.95) * 100:.3g} % interval "
                              f"{lo:.3g}–{hi:.3g}")
             if a is not None and row.get("verdict"):
-                measured += f" ({row['verdict']})"
+                # the per-repetition rank test of compare (Holm), for reference
+                measured += f" (compare: {row['verdict']})"
             if why or value is None:
                 verdict, cls = "inconclusive", "na"
                 if why:
@@ -490,7 +491,11 @@ over repetitions. Definitions: results/README.md.</p>"""
 TARGETS_NOTE = """<p class=note>The targets of the headline comparison (issues 5, 12), preempt-fence
 against open-coded on the vlr device; ratios are medians of the candidate over the baseline, with
 the Hodges-Lehmann confidence interval of <code>lrbench compare</code> (for a target on one
-configuration's median, an order-statistics interval). Every target cell of the page is judged at
+configuration's median, an order-statistics interval); a target on a percentile of events
+(p99 of the trigger's writes, p50 of restores or normal jobs) takes that percentile of all events,
+pooled over the repetitions, with a cluster-bootstrap interval that resamples whole
+repetitions. "compare:" is the verdict of compare's per-repetition rank test (Holm), for
+reference. Every target cell of the page is judged at
 the same level, 1 − 0.05/m for its m cells (Bonferroni: the chance that any verdict on the page is
 wrong stays under 5 %, and no cell's level depends on the other metrics' p-values). A
 target is <b>met</b> only when the whole interval lies on the met side of the goal, <b>missed</b>
