@@ -3,10 +3,13 @@
 #   make kunit          fetch linux-source-6.12, apply kernel-patches/series,
 #                       build UML and run the series' KUnit suites plus the
 #                       existing DRM and TTM suites (and vlr's, once the
-#                       series has it) in one boot; LRBENCH_KUNIT_SUITES
-#                       picks a subset of: series drm ttm vlr
-#   make kernel-check   every patch applies, builds, is checkpatch --strict
-#                       and kernel-doc clean
+#                       series has it, and xe's on the series plus
+#                       kernel-patches/xe/ when that has patches) in one
+#                       boot; LRBENCH_KUNIT_SUITES picks a subset of:
+#                       series drm ttm vlr xe
+#   make kernel-check   every patch (series, then kernel-patches/xe/)
+#                       applies, builds, is checkpatch --strict and
+#                       kernel-doc clean
 #   make kernel-prepare print the path of a tree with the series applied
 #
 # Caches live in $(LRBENCH_CACHE) (default ~/.cache/lrbench).

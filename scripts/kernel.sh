@@ -6,10 +6,14 @@
 #                                       unpack it into a git tree (base committed
 #                                       and tagged `base`), apply kernel-patches/series
 #                                       with `git am -3`; prints the tree path last
+#   scripts/kernel.sh prepare-xe        the series plus kernel-patches/xe/ (drm/xe
+#                                       on the series) in a tree of its own; prints
+#                                       its path last
 #   scripts/kernel.sh build             UML build of the series' KUnit config
 #   scripts/kernel.sh kunit [SUITE...]  run KUnit under UML; suites: series drm ttm
-#   scripts/kernel.sh check             every patch applies, builds, is checkpatch
-#                                       --strict and kernel-doc clean
+#                                       vlr xe (xe: on the series+xe tree)
+#   scripts/kernel.sh check             every patch (series, then xe) applies, builds,
+#                                       is checkpatch --strict and kernel-doc clean
 #   scripts/kernel.sh export --tree DIR write base..HEAD of DIR back to kernel-patches/
 #   scripts/kernel.sh info              version, series hash, cache paths
 #
@@ -77,6 +81,38 @@ series_hash() {
 		for p in $(series_patches); do
 			echo "$p"
 			cat "$PATCHES/$p"
+		done
+	} | sha256sum | cut -c1-12
+}
+
+# The follow-up xe patches (kernel-patches/xe/, applied on top of the series):
+# in the order kernel-patches/xe/series gives if there is one, else every
+# *.patch there by name; a cover letter is skipped.
+XE_PATCHES=$PATCHES/xe
+xe_patches() {
+	local p
+	if [ -f "$XE_PATCHES/series" ]; then
+		while IFS= read -r p || [ -n "$p" ]; do
+			p=${p%%#*}
+			p=$(echo "$p" | xargs)
+			[ -n "$p" ] || continue
+			case "$p" in *cover-letter*) continue ;; esac
+			[ -f "$XE_PATCHES/$p" ] || die "kernel-patches/xe/series lists $p, which does not exist"
+			echo "$p"
+		done <"$XE_PATCHES/series"
+	elif [ -d "$XE_PATCHES" ]; then
+		(cd "$XE_PATCHES" && find . -maxdepth 1 -name '*.patch' ! -name '*cover-letter*' -printf '%f\n' | LC_ALL=C sort)
+	fi
+}
+
+# Hash of the series plus the xe patches (order and content).
+xe_hash() {
+	{
+		series_hash
+		local p
+		for p in $(xe_patches); do
+			echo "$p"
+			cat "$XE_PATCHES/$p"
 		done
 	} | sha256sum | cut -c1-12
 }
@@ -193,22 +229,22 @@ base_repo() {
 	echo "$dir"
 }
 
-# Apply the series onto `base` in TREE (which must be clean) and check the
-# result out as branch lr-series. The patches are applied to a scratch index
-# (git apply --cached -3, then commit-tree, like git am) and only then checked
-# out, so files the series does not change keep their timestamps and builds
-# stay incremental when the series changes.
-apply_series() {
-	local tree=$1 n=0 total p idx parent msg patch info tid
+# Apply PATCHES (files in DIR) onto the commit PARENT in TREE's repository
+# and print the resulting commit; nothing is checked out. The patches are
+# applied to a scratch index (git apply --cached -3, then commit-tree, like
+# git am), so the caller's checkout afterwards touches only the files the
+# patches change and builds stay incremental. WHAT prefixes the messages.
+apply_patches() {
+	local tree=$1 parent=$2 dir=$3 what=$4 n=0 total p idx msg patch info tid
 	local subj name email date
-	total=$(series_patches | wc -l)
+	shift 4
+	total=$#
 	idx=$(mktemp) msg=$(mktemp) patch=$(mktemp)
-	parent=$(git -C "$tree" rev-parse base)
-	GIT_INDEX_FILE=$idx git -C "$tree" read-tree base
-	for p in $(series_patches); do
+	GIT_INDEX_FILE=$idx git -C "$tree" read-tree "$parent"
+	for p in "$@"; do
 		n=$((n + 1))
-		say "prepare: [$n/$total] applying $p (3-way)"
-		info=$(git -C "$tree" mailinfo "$msg" "$patch" <"$PATCHES/$p")
+		say "prepare: ${what}[$n/$total] applying $p (3-way)"
+		info=$(git -C "$tree" mailinfo "$msg" "$patch" <"$dir/$p")
 		subj=$(sed -n 's/^Subject: //p' <<<"$info")
 		name=$(sed -n 's/^Author: //p' <<<"$info")
 		email=$(sed -n 's/^Email: //p' <<<"$info")
@@ -216,7 +252,8 @@ apply_series() {
 		if ! GIT_INDEX_FILE=$idx git -C "$tree" apply --cached -3 "$patch" >"$msg.log" 2>&1; then
 			cat "$msg.log" >&2
 			rm -f "$idx" "$msg" "$patch" "$msg.log"
-			die "prepare: $p does not apply (3-way) on base plus the patches before it, in $tree"
+			say "prepare: ${what}$p does not apply (3-way) on $(git -C "$tree" log -1 --format=%s "$parent" | cut -c1-60) plus the patches before it"
+			return 1
 		fi
 		tid=$(GIT_INDEX_FILE=$idx git -C "$tree" write-tree)
 		parent=$({ echo "$subj"; echo; cat "$msg"; } |
@@ -224,7 +261,17 @@ apply_series() {
 			GIT_COMMITTER_DATE="$date" git -C "$tree" commit-tree "$tid" -p "$parent")
 	done
 	rm -f "$idx" "$msg" "$patch" "$msg.log"
-	git -C "$tree" checkout -q -B lr-series "$parent"
+	echo "$parent"
+}
+
+# Apply the series onto `base` in TREE (which must be clean) and check the
+# result out as branch lr-series.
+apply_series() {
+	local tree=$1 head
+	# shellcheck disable=SC2046 # patch names have no spaces
+	head=$(apply_patches "$tree" base "$PATCHES" "" $(series_patches)) ||
+		die "prepare: the series does not apply in $tree"
+	git -C "$tree" checkout -q -B lr-series "$head"
 }
 
 # The tree used by builds: one per package version (a stable path keeps the
@@ -295,6 +342,75 @@ cmd_prepare() {
 	echo "$tree"
 }
 
+# Users of the xe tree hold a shared lock on it, prepare-xe an exclusive
+# one while it changes the tree (as tree_lock does for the series tree).
+xe_tree_lock() { # -s | -x
+	{ true >&5; } 2>/dev/null || exec 5>>"$CACHE/.xe-tree.lock"
+	if ! flock -n "$1" 5; then
+		say "waiting for another scripts/kernel.sh run that uses the series+xe tree"
+		flock "$1" 5
+	fi
+}
+
+# The series plus the xe follow-up patches (kernel-patches/xe/): a worktree
+# of the series tree, branch lr-xe, at a stable path (builds in it stay
+# incremental). It records the hash of the series and the xe patches and
+# is re-applied when either changes. Prints its path last.
+cmd_prepare_xe() {
+	local tree ver sver hash xhash xt stamp head gd
+	tree=$(cmd_prepare)
+	[ -n "$(xe_patches)" ] || die "prepare-xe: kernel-patches/xe/ has no patches"
+	ver=$(cut -d' ' -f3 "$tree/.git/lrbench-series")
+	sver=$(safe_version "$ver")
+	hash=$(cut -d' ' -f1 "$tree/.git/lrbench-series")
+	xhash=$(xe_hash)
+	xt=$CACHE/trees/linux-xe-$sver
+	xe_tree_lock -s
+	xe_tree_ok() {
+		gd=$(git -C "$xt" rev-parse --absolute-git-dir 2>/dev/null) || return 1
+		[ "$(git -C "$xt" rev-parse --git-common-dir 2>/dev/null)" -ef "$tree/.git" ] || return 1
+		stamp=$gd/lrbench-xe
+		[ -f "$stamp" ] && [ "$(cut -d' ' -f1 "$stamp")" = "$xhash" ] &&
+			[ "$(cut -d' ' -f2 "$stamp")" = "$(git -C "$xt" rev-parse HEAD)" ] &&
+			git -C "$xt" merge-base --is-ancestor "$(git -C "$tree" rev-parse HEAD)" HEAD &&
+			[ -z "$(git -C "$xt" status --porcelain --untracked-files=no)" ]
+	}
+	if xe_tree_ok; then
+		say "prepare-xe: $xt already holds series $hash + xe patches ($xhash) on $ver"
+		echo "$xt"
+		return
+	fi
+	xe_tree_lock -x
+	if [ -e "$xt" ] && ! [ "$(git -C "$xt" rev-parse --git-common-dir 2>/dev/null)" -ef "$tree/.git" ]; then
+		say "prepare-xe: $xt is not a worktree of $tree (the series tree was recreated?); recreating it"
+		rm -rf "$xt"
+	fi
+	git -C "$tree" worktree prune
+	if [ -d "$xt" ]; then
+		gd=$(git -C "$xt" rev-parse --absolute-git-dir)
+		stamp=$gd/lrbench-xe
+		if [ -n "$(git -C "$xt" status --porcelain --untracked-files=no)" ] || [ ! -f "$stamp" ] ||
+			[ "$(cut -d' ' -f2 "$stamp")" != "$(git -C "$xt" rev-parse HEAD)" ]; then
+			die "prepare-xe: $xt has changes or commits not from kernel-patches/ (remove the tree)"
+		fi
+		say "prepare-xe: series or xe patches changed ($(cut -d' ' -f1 "$stamp") -> $xhash); re-applying in $xt"
+	fi
+	# shellcheck disable=SC2046 # patch names have no spaces
+	head=$(apply_patches "$tree" "$(git -C "$tree" rev-parse HEAD)" "$XE_PATCHES" "xe " $(xe_patches)) ||
+		die "prepare-xe: the xe patches do not apply on series $hash"
+	if [ -d "$xt" ]; then
+		git -C "$xt" checkout -q -B lr-xe "$head"
+	else
+		say "prepare-xe: adding $xt (a worktree of $tree, branch lr-xe)"
+		git -C "$tree" worktree add -q -B lr-xe "$xt" "$head"
+	fi
+	gd=$(git -C "$xt" rev-parse --absolute-git-dir)
+	echo "$xhash $(git -C "$xt" rev-parse HEAD) $ver $hash" >"$gd/lrbench-xe"
+	xe_tree_lock -s
+	say "prepare-xe: $xt: $(git -C "$xt" rev-list --count "$(git -C "$tree" rev-parse HEAD)"..HEAD) xe patch(es) on series $hash, $ver (xe $xhash)"
+	echo "$xt"
+}
+
 # ---------------------------------------------------------------- kunit
 
 # Suites: name -> kunitconfig fragments, relative to the tree.
@@ -304,7 +420,8 @@ suite_configs() {
 	drm) echo "drivers/gpu/drm/tests/.kunitconfig" ;;
 	ttm) echo "drivers/gpu/drm/ttm/tests/.kunitconfig" ;;
 	vlr) echo "drivers/gpu/drm/vlr/.kunitconfig" ;;
-	*) die "kunit: unknown suite '$1' (known: series drm ttm vlr)" ;;
+	xe) echo "drivers/gpu/drm/xe/.kunitconfig" ;;
+	*) die "kunit: unknown suite '$1' (known: series drm ttm vlr xe)" ;;
 	esac
 }
 
@@ -345,13 +462,24 @@ kunit_args() {
 	KUNIT_ARGS+=(--kunitconfig "$PATCHES/configs/kunitconfig")
 }
 
+# The tree SUITES run in: the series+xe tree when xe is among them (every
+# suite then runs on it, in the same UML kernel), else the series tree.
+kunit_tree() {
+	if printf '%s\n' "$@" | grep -qx xe; then
+		cmd_prepare_xe
+	else
+		cmd_prepare
+	fi
+}
+
 cmd_build() {
 	local tree suites=("$@")
 	[ ${#suites[@]} -gt 0 ] || suites=(series drm ttm)
-	tree=$(cmd_prepare)
+	tree=$(kunit_tree "${suites[@]}")
+	printf '%s\n' "${suites[@]}" | grep -qx xe && xe_tree_lock -s
 	kunit_env
 	kunit_args "$tree" "${suites[@]}"
-	dir_lock 7 "$tree/.git/lrbench-kunit.lock" "$tree/$KUNIT_DIR"
+	dir_lock 7 "$(git -C "$tree" rev-parse --absolute-git-dir)/lrbench-kunit.lock" "$tree/$KUNIT_DIR"
 	say "build: kunit.py build (UML) of ${suites[*]} in $tree/$KUNIT_DIR"
 	(cd "$tree" && python3 tools/testing/kunit/kunit.py build --arch um --jobs "$JOBS" \
 		--build_dir "$KUNIT_DIR" "${KUNIT_ARGS[@]}" "${KUNIT_MAKE[@]}" >&2) ||
@@ -387,22 +515,39 @@ kunit_count() {
 cmd_kunit() {
 	local tree hash ver rc tp=0 tf=0 ts=0 any_fail=0 suites=("$@") s
 	for s in "${suites[@]}"; do suite_configs "$s" >/dev/null; done
-	tree=$(cmd_prepare)
-	# Default: the series, DRM and TTM suites, and the vlr driver's once
-	# a patch in the series adds them.
+	# Default: the series, DRM and TTM suites, the vlr driver's once a
+	# patch in the series adds them, and xe's (on the series+xe tree, in
+	# the same UML kernel and boot) when kernel-patches/xe/ has patches.
+	local default=0 what
 	if [ ${#suites[@]} -eq 0 ]; then
+		default=1
 		suites=(series drm ttm)
-		[ -f "$tree/$(suite_configs vlr)" ] && suites+=(vlr)
+		[ -n "$(xe_patches)" ] && suites+=(xe)
 	fi
-	hash=$(cut -d' ' -f1 "$tree/.git/lrbench-series")
-	ver=$(cut -d' ' -f3 "$tree/.git/lrbench-series")
+	tree=$(kunit_tree "${suites[@]}")
+	# the shared lock on the xe tree (the subshell's went with it)
+	printf '%s\n' "${suites[@]}" | grep -qx xe && xe_tree_lock -s
+	if [ "$default" -eq 1 ] && [ -f "$tree/$(suite_configs vlr)" ]; then
+		suites+=(vlr)
+	fi
+	if printf '%s\n' "${suites[@]}" | grep -qx xe; then
+		local st
+		st=$(git -C "$tree" rev-parse --absolute-git-dir)/lrbench-xe
+		hash=$(cut -d' ' -f4 "$st")
+		ver=$(cut -d' ' -f3 "$st")
+		what="series $hash + xe $(cut -d' ' -f1 "$st")"
+	else
+		hash=$(cut -d' ' -f1 "$tree/.git/lrbench-series")
+		ver=$(cut -d' ' -f3 "$tree/.git/lrbench-series")
+		what="series $hash"
+	fi
 	kunit_env
 	kunit_args "$tree" "${suites[@]}"
-	dir_lock 7 "$tree/.git/lrbench-kunit.lock" "$tree/$KUNIT_DIR"
+	dir_lock 7 "$(git -C "$tree" rev-parse --absolute-git-dir)/lrbench-kunit.lock" "$tree/$KUNIT_DIR"
 	ts=$KUNIT_MISSING
 	mkdir -p "$CACHE/logs"
 	local log="$CACHE/logs/kunit.log" start=$SECONDS
-	say "kunit: ${suites[*]}: building UML and running in one boot (tree $tree, build dir $KUNIT_DIR, series $hash; log $log)"
+	say "kunit: ${suites[*]}: building UML and running in one boot (tree $tree, build dir $KUNIT_DIR, $what; log $log)"
 	# vlr's suite makes vlr devices of its own; the one vlr creates at
 	# load would be a TTM device the TTM suites do not expect.
 	local kargs=()
@@ -414,6 +559,16 @@ cmd_kunit() {
 	rc=${PIPESTATUS[0]}
 	set -e
 	kunit_count "${suites[*]}" "$log" "$rc" || any_fail=1
+	if printf '%s\n' "${suites[@]}" | grep -qx xe; then
+		# xe's cases that skip here: the SR-IOV PF ones need
+		# CONFIG_DRM_XE_DEBUG_SRIOV, the xe_live_* ones a real device.
+		local xpf xlive
+		xpf=$(grep -cE '\[SKIPPED\] pf_[a-z0-9_]+$' "$log" || true)
+		xlive=$(grep -cE '\[SKIPPED\] xe_[a-z0-9_]+_kunit =' "$log" || true)
+		say "kunit: xe: $((xpf + xlive)) case(s) skipped, counted as skipped: $xpf SR-IOV PF case(s) (pf_*) need CONFIG_DRM_XE_DEBUG_SRIOV, $xlive live case(s) (xe_*_kunit in xe_mocs, xe_migrate, xe_dma_buf, xe_bo) need a real Xe device"
+		say "kunit: xe: the converted preempt fence's suite:"
+		sed -n '/ xe_preempt_fence (/,/\] xe_preempt_fence =/p' "$log" | sed 's/^\[[0-9:]*\] /  /' >&2
+	fi
 	if printf '%s\n' "${suites[@]}" | grep -qx series; then
 		# What the perf case printed (kunit_info lines in the raw log).
 		say "kunit: scheduling figures printed by drm_sched_lr_perf:"
@@ -445,12 +600,160 @@ cmd_kunit() {
 			kunit_count "lockdep boot" "$log.lockdep" "$rc" || any_fail=1
 		fi
 	fi
-	say "kunit: total: $tp passed, $tf failed, $ts skipped (test cases; $PKG $ver, series $hash; $((SECONDS - start)) s)"
+	say "kunit: total: $tp passed, $tf failed, $ts skipped (test cases; $PKG $ver, $what; $((SECONDS - start)) s)"
 	echo "$tp $tf $ts"
 	return $any_fail
 }
 
 # ---------------------------------------------------------------- check
+
+# The checks on a patch's text, for commit C of the series tree checked out
+# in the worktree W (its scripts/ run): checkpatch --strict, a maintainer for
+# every new file, kernel-doc on the C files and headers it touches. Adds the
+# problems to the caller's fails; LABEL goes before each message.
+check_text() {
+	local c=$1 label=$2 w=$3
+	# checkpatch on the patch itself
+	# FILE_PATH_CHANGES (the reminder to update MAINTAINERS for new
+	# files) is checked for real below, with get_maintainer.pl.
+	if ! git -C "$tree" format-patch -1 --stdout "$c" |
+		(cd "$w" && perl scripts/checkpatch.pl --strict --no-tree -q --summary-file \
+			--ignore FILE_PATH_CHANGES - >"$bdir/checkpatch.log" 2>&1); then
+		say "check: $label checkpatch --strict:"
+		cat "$bdir/checkpatch.log" >&2
+		fails=$((fails + 1))
+	elif [ -s "$bdir/checkpatch.log" ]; then
+		say "check: $label checkpatch --strict reported:"
+		cat "$bdir/checkpatch.log" >&2
+		fails=$((fails + 1))
+	fi
+	# every file the patch adds must have a maintainer
+	local nf
+	for nf in $(git -C "$tree" diff-tree --no-commit-id --name-only --diff-filter=A -r "$c"); do
+		if ! (cd "$w" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--no-rolestats -f "$nf" 2>/dev/null | grep -q '@'); then
+			say "check: $label new file $nf has no maintainer in MAINTAINERS"
+			fails=$((fails + 1))
+		fi
+	done
+	# kernel-doc on the C files and headers it touches
+	local files=() f
+	while IFS= read -r f; do
+		[ -f "$w/$f" ] && files+=("$f")
+	done < <(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h')
+	if [ ${#files[@]} -gt 0 ]; then
+		if ! (cd "$w" && perl scripts/kernel-doc -none "${files[@]}") >"$bdir/kdoc.log" 2>&1 ||
+			[ -s "$bdir/kdoc.log" ]; then
+			say "check: $label kernel-doc -none:"
+			cat "$bdir/kdoc.log" >&2
+			fails=$((fails + 1))
+		fi
+	fi
+}
+
+# The xe follow-up patches (kernel-patches/xe/) on top of the series: they
+# apply (prepare-xe); each passes check_text and builds alone for x86-64
+# (x86_64_defconfig + kernel-patches/configs/xe-x86.config: DRM_XE=m,
+# DRM_XE_KUNIT_TEST=m): drivers/gpu/drm/xe/ (tests/ included), the series'
+# drivers/dma-buf/ and drivers/gpu/drm/scheduler/, W=1; a warning in a file
+# the series or the xe patches touch fails. Every symbol xe (a module) takes
+# from those directories must be exported. A worktree and object directory
+# of their own: unchanged patches rebuild nothing, a changed one what it
+# touches (make's timestamps; ccache keys on content). Runs inside cmd_check
+# (its tree, sver, hash, bdir, cc and fails).
+check_xe() {
+	local xt xbase wx xb xtotal n=0 c subj start cfg=$PATCHES/configs/xe-x86.config xstart=$SECONDS
+	[ -n "$(xe_patches)" ] || return 0
+	xtotal=$(xe_patches | wc -l)
+	say "check: xe: $xtotal patch(es) of kernel-patches/xe/ apply in order, 3-way, on the series ($hash)"
+	if ! xt=$(cmd_prepare_xe); then
+		say "check: xe: the xe patches do not apply on series $hash"
+		fails=$((fails + 1))
+		return 0
+	fi
+	xe_tree_lock -s
+	xbase=$(git -C "$tree" rev-parse HEAD)
+	wx=$CACHE/check-$sver-xe
+	xb=$CACHE/check-$sver-xe-build
+	if ! [ "$(git -C "$wx" rev-parse --git-common-dir 2>/dev/null)" -ef "$tree/.git" ]; then
+		rm -rf "$wx"
+		git -C "$tree" worktree prune
+		git -C "$tree" worktree add -q --detach "$wx" "$xbase"
+	fi
+	mkdir -p "$xb"
+	say "check: xe: after each xe patch, build drivers/gpu/drm/xe/ (and the series' dma-buf and scheduler) for x86-64, DRM_XE=m, W=1 (first time: a worktree, kbuild prepare and all of xe: ~3 min on 2 cores)"
+	for c in $(git -C "$xt" rev-list --reverse "$xbase"..HEAD); do
+		n=$((n + 1))
+		subj=$(git -C "$tree" log -1 --format=%s "$c")
+		say "check: xe [$n/$xtotal] $subj"
+		git -C "$wx" checkout -q --detach "$c"
+		check_text "$c" "xe [$n/$xtotal]" "$wx"
+		start=$SECONDS
+		if ! cmp -s "$cfg" "$xb/.lr-config.used" || [ ! -f "$xb/.config" ]; then
+			if ! (cd "$wx" && make -s ARCH=x86_64 O="$xb" x86_64_defconfig >/dev/null 2>&1 &&
+				scripts/kconfig/merge_config.sh -m -O "$xb" "$xb/.config" "$cfg" >/dev/null 2>&1); then
+				say "check: xe [$n/$xtotal] cannot make the x86-64 config ($cfg)"
+				fails=$((fails + 1))
+				continue
+			fi
+			cp "$cfg" "$xb/.lr-config.used"
+		fi
+		if ! (cd "$wx" && make -s ARCH=x86_64 O="$xb" CC="$cc" olddefconfig >/dev/null 2>&1) ||
+			! grep -qx 'CONFIG_DRM_XE=m' "$xb/.config" || ! grep -qx 'CONFIG_DRM_XE_KUNIT_TEST=m' "$xb/.config"; then
+			say "check: xe [$n/$xtotal] the x86-64 config has no CONFIG_DRM_XE=m / CONFIG_DRM_XE_KUNIT_TEST=m"
+			fails=$((fails + 1))
+			continue
+		fi
+		if ! (cd "$wx" && make -s ARCH=x86_64 O="$xb" CC="$cc" -j"$JOBS" W=1 \
+			drivers/dma-buf/ drivers/gpu/drm/scheduler/ drivers/gpu/drm/xe/ >"$xb/build.log" 2>&1); then
+			say "check: xe [$n/$xtotal] x86-64 build failed:"
+			grep -E 'error|warning' "$xb/build.log" | head -30 >&2
+			fails=$((fails + 1))
+			continue
+		fi
+		# warnings: the file a warning names, relative to the tree
+		local touched w bad=0 other=0 f
+		touched=$(git -C "$tree" diff --name-only base.."$c")
+		while IFS= read -r w; do
+			f=${w%%:*}
+			f=${f#"$wx"/}
+			f=${f#../}
+			if grep -qxF -- "$f" <<<"$touched"; then
+				echo "$w" >&2
+				bad=$((bad + 1))
+			else
+				other=$((other + 1))
+			fi
+		done < <(grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$xb/build.log" || true)
+		[ "$other" -eq 0 ] || say "check: xe [$n/$xtotal] $other W=1 warning(s) in files neither the series nor xe patches touch (not counted; $xb/build.log)"
+		if [ "$bad" -ne 0 ]; then
+			say "check: xe [$n/$xtotal] $bad compiler warning(s) (W=1) above, in files the patches touch"
+			fails=$((fails + 1))
+			continue
+		fi
+		# xe is a module: what it takes from the series' directories must
+		# be exported (modpost does not run for directory targets).
+		local undef sym unexp=0 defs exports
+		defs=$(find "$xb/drivers/dma-buf" "$xb/drivers/gpu/drm/scheduler" -name '*.o' ! -name '*.mod.o' \
+			-exec nm --defined-only -g {} + 2>/dev/null | awk 'NF == 3 && $2 ~ /[TD]/ { print $3 }' | sort -u)
+		exports=$(cd "$wx" && grep -hoE 'EXPORT_SYMBOL[A-Z_]*\([a-z0-9_]+' -r drivers/dma-buf drivers/gpu/drm/scheduler \
+			--include='*.c' | sed 's/.*(//' | sort -u)
+		undef=$(find "$xb/drivers/gpu/drm/xe" -name '*.o' ! -name '*.mod.o' -exec nm -u {} + 2>/dev/null |
+			awk 'NF == 2 { print $2 }' | sort -u)
+		for sym in $(comm -12 <(echo "$undef") <(echo "$defs")); do
+			if ! grep -qxF -- "$sym" <<<"$exports"; then
+				say "check: xe [$n/$xtotal] xe uses $sym, which drivers/dma-buf or drivers/gpu/drm/scheduler defines but does not export"
+				unexp=$((unexp + 1))
+			fi
+		done
+		if [ "$unexp" -ne 0 ]; then
+			fails=$((fails + 1))
+			continue
+		fi
+		say "check: xe [$n/$xtotal] builds: x86-64, DRM_XE=m, drivers/gpu/drm/xe/ + dma-buf + scheduler, W=1, no warnings in the files the patches touch, every symbol xe takes from the series exported ($((SECONDS - start)) s)"
+	done
+	say "check: xe: $xtotal patch(es) checked ($((SECONDS - xstart)) s)"
+}
 
 cmd_check() {
 	local tree sver wt bdir hash n=0 total c fails=0
@@ -481,42 +784,7 @@ cmd_check() {
 		subj=$(git -C "$tree" log -1 --format=%s "$c")
 		say "check: [$n/$total] $subj"
 		git -C "$wt" checkout -q --detach "$c"
-		# checkpatch on the patch itself
-		# FILE_PATH_CHANGES (the reminder to update MAINTAINERS for new
-		# files) is checked for real below, with get_maintainer.pl.
-		if ! git -C "$tree" format-patch -1 --stdout "$c" |
-			(cd "$wt" && perl scripts/checkpatch.pl --strict --no-tree -q --summary-file \
-				--ignore FILE_PATH_CHANGES - >"$bdir/checkpatch.log" 2>&1); then
-			say "check: [$n/$total] checkpatch --strict:"
-			cat "$bdir/checkpatch.log" >&2
-			fails=$((fails + 1))
-		elif [ -s "$bdir/checkpatch.log" ]; then
-			say "check: [$n/$total] checkpatch --strict reported:"
-			cat "$bdir/checkpatch.log" >&2
-			fails=$((fails + 1))
-		fi
-		# every file the patch adds must have a maintainer
-		local nf
-		for nf in $(git -C "$tree" diff-tree --no-commit-id --name-only --diff-filter=A -r "$c"); do
-			if ! (cd "$wt" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
-				--no-rolestats -f "$nf" 2>/dev/null | grep -q '@'); then
-				say "check: [$n/$total] new file $nf has no maintainer in MAINTAINERS"
-				fails=$((fails + 1))
-			fi
-		done
-		# kernel-doc on the C files and headers it touches
-		local files=() f
-		while IFS= read -r f; do
-			[ -f "$wt/$f" ] && files+=("$f")
-		done < <(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c" -- '*.c' '*.h')
-		if [ ${#files[@]} -gt 0 ]; then
-			if ! (cd "$wt" && perl scripts/kernel-doc -none "${files[@]}") >"$bdir/kdoc.log" 2>&1 ||
-				[ -s "$bdir/kdoc.log" ]; then
-				say "check: [$n/$total] kernel-doc -none:"
-				cat "$bdir/kdoc.log" >&2
-				fails=$((fails + 1))
-			fi
-		fi
+		check_text "$c" "[$n/$total]" "$wt"
 		# UML build, with every config the series' suites use, of each
 		# C file the series has touched up to this patch (W=1; any
 		# warning fails). Incremental from patch to patch.
@@ -552,11 +820,22 @@ cmd_check() {
 			say "check: [$n/$total] builds: ${#objs[@]} object(s), UML, W=1, no warnings ($((SECONDS - start)) s)"
 		fi
 	done
+	local nx
+	nx=$(xe_patches | wc -l)
+	check_xe
 	if [ "$fails" -ne 0 ]; then
-		say "check: $fails problem(s) in $total patch(es)"
+		if [ "$nx" -gt 0 ]; then
+			say "check: $fails problem(s) in $total patch(es) and $nx xe patch(es)"
+		else
+			say "check: $fails problem(s) in $total patch(es)"
+		fi
 		return 1
 	fi
-	say "check: all $total patch(es) apply, build, and are checkpatch --strict and kernel-doc clean"
+	if [ "$nx" -gt 0 ]; then
+		say "check: all $total patch(es) and the $nx xe patch(es) on top apply, build, and are checkpatch --strict and kernel-doc clean"
+	else
+		say "check: all $total patch(es) apply, build, and are checkpatch --strict and kernel-doc clean"
+	fi
 }
 
 # ---------------------------------------------------------------- export
@@ -645,12 +924,13 @@ cmd_info() {
 	[ -n "$deb" ] && echo "version:      $(deb_version "$deb")"
 	echo "series hash:  $(series_hash)"
 	echo "patches:      $(series_patches | wc -l)"
+	echo "xe patches:   $(xe_patches | wc -l) (kernel-patches/xe/; series+xe hash $(xe_hash))"
 	[ -e "$CACHE/linux" ] && echo "tree:         $(readlink -f "$CACHE/linux")"
 	return 0
 }
 
 [ $# -gt 0 ] || {
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 # The braces make bash parse the dispatch completely before running it, and
@@ -661,18 +941,19 @@ cmd_info() {
 	shift
 	mkdir -p "$CACHE"
 	case "$sub" in
-	prepare | build | kunit | check) tree_lock -s ;;
+	prepare | prepare-xe | build | kunit | check) tree_lock -s ;;
 	esac
 	case "$sub" in
 	fetch) cmd_fetch "$@" ;;
 	prepare) cmd_prepare "$@" ;;
+	prepare-xe) cmd_prepare_xe ;;
 	build) cmd_build "$@" ;;
 	kunit) cmd_kunit "$@" ;;
 	check) cmd_check "$@" ;;
 	export) cmd_export "$@" ;;
 	info) cmd_info ;;
-	-h | --help | help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
-	*) die "unknown subcommand '$sub' (fetch prepare build kunit check export info)" ;;
+	-h | --help | help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' ;;
+	*) die "unknown subcommand '$sub' (fetch prepare prepare-xe build kunit check export info)" ;;
 	esac
 	exit
 }
