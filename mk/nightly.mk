@@ -45,7 +45,8 @@ lava-jobs: deps
 	@/usr/bin/python3 scripts/nightly/lava_job.py --out $(BUILD)/lava
 
 # Lab kernels: bindeb-pkg of the baseline and the patched kernel (long; not
-# in CI). KIND=baseline|patched builds one.
+# in CI). KIND=baseline|patched builds one; XE=1 puts kernel-patches/xe/ on
+# the patched one (docs/lab-xe.md).
 .PHONY: lab-kernels
 lab-kernels: deps
-	@scripts/nightly/lab-kernels.sh $(if $(KIND),--kind $(KIND))
+	@scripts/nightly/lab-kernels.sh $(if $(KIND),--kind $(KIND)) $(if $(XE),--xe)
