@@ -196,6 +196,20 @@ const struct lr_metric_def lr_metric_table[LR_METRICS] = {
 				      "schedule (open loop: a job sent late behind a blocked one "
 				      "counts the wait) -> the wait for its out-syncobj returned",
 				      false},
+    [LR_M_NORMAL_JOB_LATENESS] = {"normal_job_lateness", "ms", LR_DIR_LOWER, LR_G_NORMAL, HIST,
+				  "p50",
+				  "the same jobs: intended submit time -> exec ioctl entered "
+				  "(histogram)",
+				  "part of normal_job_latency_user: how late the submitter sent "
+				  "the job (the previous one still waited, or the submitter did "
+				  "not get the CPU)",
+				  false},
+    [LR_M_NORMAL_JOB_EXEC_IOCTL] = {"normal_job_exec_ioctl", "ms", LR_DIR_LOWER, LR_G_NORMAL, HIST,
+				    "p50",
+				    "the same jobs: exec ioctl entered -> returned (histogram)",
+				    "part of normal_job_latency_user: the exec ioctl of a normal "
+				    "job (locks it waited for, the push to the scheduler)",
+				    false},
     [LR_M_THROTTLED_LR_JOBS] = {"throttled_lr_jobs", "count", LR_DIR_HIGHER, LR_G_LRJOBS, REPS,
 				"value",
 				"`[mixed]` load only: bounded LR jobs the throttled queues "

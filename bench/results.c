@@ -325,6 +325,14 @@ static void rep_hist(enum lr_metric_id id, const struct lr_rep *rep, struct lr_h
 		if (ks)
 			hist_samples(h, &k->normal_user_lat_ns);
 		break;
+	case LR_M_NORMAL_JOB_LATENESS:
+		if (ks)
+			hist_samples(h, &k->normal_late_ns);
+		break;
+	case LR_M_NORMAL_JOB_EXEC_IOCTL:
+		if (ks)
+			hist_samples(h, &k->normal_exec_ns);
+		break;
 	default:
 		lr_breakdown_hist(id, rep->bd, h); /* restore critical path */
 		break;

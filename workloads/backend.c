@@ -64,5 +64,7 @@ void lr_kmetrics_free(struct lr_kmetrics *km)
 	lr_samples_free(&km->worker_lat_ns);
 	lr_samples_free(&km->normal_lat_ns);
 	lr_samples_free(&km->normal_user_lat_ns);
+	lr_samples_free(&km->normal_late_ns);
+	lr_samples_free(&km->normal_exec_ns);
 	memset(km, 0, sizeof(*km));
 }

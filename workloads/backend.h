@@ -131,7 +131,10 @@ struct lr_kmetrics {
 	struct lr_samples worker_lat_ns;	      /* wall time of each restore-worker run */
 	struct lr_samples normal_lat_ns;	      /* normal (dma-fence) job: submit -> fence */
 	struct lr_samples normal_user_lat_ns;	      /* the same seen by the submitter:
-						       * before exec -> wait returned */
+						       * intended submit -> wait returned */
+	struct lr_samples normal_late_ns;	      /* its parts: intended submit -> exec
+						       * ioctl entered (the submitter's lag) */
+	struct lr_samples normal_exec_ns;	      /* exec ioctl entered -> returned */
 	uint64_t copy_bytes, copy_busy_ns, copy_jobs; /* copy engine, copies only */
 	/* Raw copy bandwidth (bytes/s): the fastest drain window that copied at
 	 * least LR_COPY_WINDOW_MIN bytes. The kernel's busy time is wall time,

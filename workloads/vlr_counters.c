@@ -205,12 +205,16 @@ int vlr_kernel_metrics(struct lr_dev *d, int reset, struct lr_kmetrics *out, str
 		memset(&out->worker_lat_ns, 0, sizeof(out->worker_lat_ns));
 		memset(&out->normal_lat_ns, 0, sizeof(out->normal_lat_ns));
 		memset(&out->normal_user_lat_ns, 0, sizeof(out->normal_user_lat_ns));
+		memset(&out->normal_late_ns, 0, sizeof(out->normal_late_ns));
+		memset(&out->normal_exec_ns, 0, sizeof(out->normal_exec_ns));
 		ret = dup_samples(&out->preempt_lat_ns, &k->preempt_lat_ns);
 		ret = ret ?: dup_samples(&out->restore_lat_ns, &k->restore_lat_ns);
 		ret = ret ?: dup_samples(&out->restore_bytes, &k->restore_bytes);
 		ret = ret ?: dup_samples(&out->worker_lat_ns, &k->worker_lat_ns);
 		ret = ret ?: dup_samples(&out->normal_lat_ns, &k->normal_lat_ns);
 		ret = ret ?: dup_samples(&out->normal_user_lat_ns, &k->normal_user_lat_ns);
+		ret = ret ?: dup_samples(&out->normal_late_ns, &k->normal_late_ns);
+		ret = ret ?: dup_samples(&out->normal_exec_ns, &k->normal_exec_ns);
 	}
 	/* drain in the background from now on (until close) */
 	if (!ret && !d->acc.running) {

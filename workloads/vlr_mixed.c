@@ -187,7 +187,7 @@ static void *normal_main(void *arg)
 		    .len = m->p.normal_job_bytes,
 		    .value = ++seq,
 		};
-		uint64_t t1;
+		uint64_t t0, t_exec, t1;
 		int ret;
 
 		while (!atomic_load(&m->stop) && vlr_now_ns() < due) {
@@ -198,7 +198,9 @@ static void *normal_main(void *arg)
 		}
 		if (atomic_load(&m->stop))
 			break;
+		t0 = vlr_now_ns();
 		ret = __vlr_exec(d->fd, &e);
+		t_exec = vlr_now_ns();
 		if (ret) {
 			mixed_fail(m, "vlr: mixed: normal job: EXEC fill: %s", serr(ret));
 			return NULL;
@@ -212,6 +214,8 @@ static void *normal_main(void *arg)
 		}
 		pthread_mutex_lock(&d->acc.lock);
 		ret = lr_samples_push(&d->acc.km.normal_user_lat_ns, t1 - due);
+		ret = ret ?: lr_samples_push(&d->acc.km.normal_late_ns, t0 > due ? t0 - due : 0);
+		ret = ret ?: lr_samples_push(&d->acc.km.normal_exec_ns, t_exec - t0);
 		pthread_mutex_unlock(&d->acc.lock);
 		if (ret) {
 			mixed_fail(m, "vlr: mixed: out of memory");

@@ -100,7 +100,7 @@ check_plots "$merged"
 run_quiet "report.sh merged" env LRBENCH="$lrb" scripts/report.sh "$merged"
 # the same data twice: the no-worse targets are measured (ratio 1) but 2 repetitions
 # per side support no interval: inconclusive; the vlr-only ones are not measured
-check_report "$merged" "preempt-fence / open-coded = 1[;a-z -]*(inconclusive)" 2
+check_report "$merged" "preempt-fence / open-coded = 1[;a-z -]*(compare: inconclusive)" 2
 [ "$(grep -c "<td class='na'>inconclusive</td>" "$merged/report.html")" -eq 2 ] &&
 	! grep -q "<td class='good'>met</td>" "$merged/report.html" &&
 	[ "$(grep -o 'not measured in this run' "$merged/report.html" | wc -l)" -eq 4 ] &&
