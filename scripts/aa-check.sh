@@ -131,7 +131,7 @@ report() {
 			echo "{\"missing\": true}" >"$dir/compare-$i.json"
 			continue
 		fi
-		"$lrbench" compare --json "$dir/pair-$i-a" "$dir/pair-$i-b" >"$dir/compare-$i.json" \
+		"$lrbench" compare --json --ci-level 0.95 "$dir/pair-$i-a" "$dir/pair-$i-b" >"$dir/compare-$i.json" \
 			2>"$dir/compare-$i.err"
 		case $? in
 		0 | 1) ;;
@@ -142,7 +142,7 @@ report() {
 	/usr/bin/python3 - "$b" "$dir" "$pairs" "$mode" <<-'PY'
 		import json, sys
 		backend, d, n, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-		alarms = exits = sig = judged = done = 0
+		alarms = exits = sig = judged = done = pooled = pooled_out = 0
 		for i in range(1, n + 1):
 		    try:
 		        doc = json.load(open(f"{d}/compare-{i}.json"))
@@ -158,13 +158,21 @@ report() {
 		    sig += len(rows)
 		    alarms += bool(rows)
 		    exits += doc.get("exit_status") == 1
+		    # percentiles pooled over repetitions (cluster bootstrap, 95 %):
+		    # an interval of the ratio that excludes 1 is a false alarm
+		    for r in doc["rows"]:
+		        ci = (r.get("pooled") or {}).get("ci") or {}
+		        if ci.get("lo") is not None and ci.get("hi") is not None:
+		            pooled += 1
+		            pooled_out += not (ci["lo"] <= 1 <= ci["hi"])
 		    what = ", ".join(f"{r['name']} {r['verdict']} ({r.get('change_pct')} %)"
 		                     for r in rows) or "no significant verdict"
 		    print(f"  {backend} pair {i}: exit {doc.get('exit_status')}, "
 		          f"{c['regressed']} regressed, {c['improved']} improved, "
 		          f"{c['inconclusive']} inconclusive, {c['unchanged']} unchanged: {what}")
 		print(f"aa-check: {backend} ({mode}): {done} pairs compared, {alarms} with a false alarm "
-		      f"({exits} exited 1), {sig} significant verdicts of {judged} judged metrics")
+		      f"({exits} exited 1), {sig} significant verdicts of {judged} judged metrics; "
+		      f"pooled percentiles: {pooled_out} of {pooled} 95 % intervals exclude 1")
 	PY
 }
 

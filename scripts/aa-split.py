@@ -8,7 +8,7 @@ repetition of its configuration, in order). Used by scripts/aa-check.sh
 --mode interleaved: two halves of one run alternate in time exactly like
 the configurations of a `configs = A, B` run, so `lrbench compare A_DIR
 B_DIR` is an A/A compare under the design the mode verdicts use. Only what
-compare reads is split (per_rep, repetitions); each metric's pooled
+compare reads is split (per_rep, per_rep_histograms, repetitions); each metric's pooled
 summary and histogram are dropped (they describe the whole run), the
 scenario's repetitions are set to each half's count. Exit 0, or 2 with a
 message on bad input.
@@ -43,8 +43,9 @@ def main():
         d["aa_split"] = {"from": os.path.abspath(src),
                          "repetitions": "odd" if half == 0 else "even"}
         for m in d.get("metrics") or []:
-            if isinstance(m.get("per_rep"), list):
-                m["per_rep"] = m["per_rep"][half::2]
+            for k in ("per_rep", "per_rep_histograms"):
+                if isinstance(m.get(k), list):
+                    m[k] = m[k][half::2]
             for k in ("summary", "histogram", "per_rep_stats"):
                 m.pop(k, None)
         os.makedirs(out, exist_ok=True)
