@@ -186,13 +186,6 @@ static const char *jstr(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-static int cmp_dbl_asc(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
 int lr_cmp_load(const char *path, json_t **rootp, struct lr_err *err)
 {
 	char file[PATH_MAX];
@@ -483,7 +476,7 @@ static bool grouped_of(json_t *m, struct lr_grouped *g, double **valp, uint64_t 
 	}
 	if (!k)
 		goto bad;
-	qsort(val, k, sizeof(double), cmp_dbl_asc);
+	qsort(val, k, sizeof(double), lr_stats_cmp_double);
 	j = 0;
 	for (i = 0; i < k; i++)
 		if (!j || val[i] != val[j - 1])
@@ -497,7 +490,7 @@ static bool grouped_of(json_t *m, struct lr_grouped *g, double **valp, uint64_t 
 			  json_number_value(json_array_get(bin, 1))) /
 			 2;
 	json_int_t c = json_integer_value(json_array_get(bin, 2));
-	double *at = bsearch(&mid, val, k, sizeof(double), cmp_dbl_asc);
+	double *at = bsearch(&mid, val, k, sizeof(double), lr_stats_cmp_double);
 
 	if (at && c > 0)
 		cnt[i * k + (size_t)(at - val)] += (uint64_t)c;

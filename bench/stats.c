@@ -26,7 +26,7 @@ double lr_stats_stddev_m2(double m2, double n)
 	return n >= 2 && m2 > 0 ? sqrt(m2 / (n - 1)) : 0;
 }
 
-static int cmp_double(const void *x, const void *y)
+int lr_stats_cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
 
@@ -44,7 +44,7 @@ static double *sorted_copy(const double *v, size_t n, size_t *k)
 	for (size_t i = 0; i < n; i++)
 		if (isfinite(v[i]))
 			s[(*k)++] = v[i];
-	qsort(s, *k, sizeof(double), cmp_double);
+	qsort(s, *k, sizeof(double), lr_stats_cmp_double);
 	return s;
 }
 
@@ -214,7 +214,7 @@ struct obs {
 
 static int cmp_obs(const void *x, const void *y)
 {
-	return cmp_double(&((const struct obs *)x)->v, &((const struct obs *)y)->v);
+	return lr_stats_cmp_double(&((const struct obs *)x)->v, &((const struct obs *)y)->v);
 }
 
 /* Standard normal upper tail. */
@@ -442,7 +442,7 @@ static int cmp_pw(const void *x, const void *y)
 	const struct pw *a = x, *b = y;
 
 	if (a->key != b->key)
-		return cmp_double(&a->key, &b->key);
+		return lr_stats_cmp_double(&a->key, &b->key);
 	return (a->i > b->i) - (a->i < b->i);
 }
 
@@ -579,13 +579,6 @@ static void widen(double est, double n, double *lo, double *hi)
 	*hi = est * pow(*hi / est, c);
 }
 
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
 bool lr_stats_pooled(const struct lr_grouped *a, const struct lr_grouped *b, double p, double level,
 		     unsigned long long seed, struct lr_pooled *out)
 {
@@ -637,9 +630,9 @@ bool lr_stats_pooled(const struct lr_grouped *a, const struct lr_grouped *b, dou
 		else
 			ratio[nr++] = y / x;
 	}
-	qsort(ratio, nr, sizeof(double), cmp_dbl);
-	qsort(va, na_, sizeof(double), cmp_dbl);
-	qsort(vb, nb_, sizeof(double), cmp_dbl);
+	qsort(ratio, nr, sizeof(double), lr_stats_cmp_double);
+	qsort(va, na_, sizeof(double), lr_stats_cmp_double);
+	qsort(vb, nb_, sizeof(double), lr_stats_cmp_double);
 	out->bounded = !isnan(out->ratio) && boot_ends(ratio, nr, bad_r, level, &out->lo, &out->hi);
 	boot_ends(va, na_, bad_a, level, &out->a_lo, &out->a_hi);
 	boot_ends(vb, nb_, bad_b, level, &out->b_lo, &out->b_hi);

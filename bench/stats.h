@@ -34,6 +34,9 @@
 
 /* Index (0-based) of the nearest-rank percentile @p in [0, 100] of @n
  * sorted values (n >= 1). */
+/* qsort/bsearch comparator of doubles, ascending. */
+int lr_stats_cmp_double(const void *x, const void *y);
+
 size_t lr_stats_rank_index(size_t n, double p);
 /* Nearest-rank percentile of @n sorted values; NaN when n = 0. */
 double lr_stats_percentile_sorted(const double *sorted, size_t n, double p);

@@ -60,29 +60,40 @@ dir_lock() { # FD FILE WHAT
 export GIT_AUTHOR_NAME="lrbench" GIT_AUTHOR_EMAIL="lrbench@localhost"
 export GIT_COMMITTER_NAME="lrbench" GIT_COMMITTER_EMAIL="lrbench@localhost"
 
-# The patches kernel-patches/series lists, in order, without the cover letter.
-series_patches() {
-	[ -f "$PATCHES/series" ] || return 0
-	local p
+# The patches DIR/series lists (NAME: how messages call that folder), in
+# order, without comments and cover letters.
+series_file_patches() {
+	local dir=$1 name=$2 p
 	while IFS= read -r p || [ -n "$p" ]; do
 		p=${p%%#*}
 		p=$(echo "$p" | xargs)
 		[ -n "$p" ] || continue
-		case "$p" in 0000-cover-letter.patch) continue ;; esac
-		[ -f "$PATCHES/$p" ] || die "kernel-patches/series lists $p, which does not exist"
+		case "$p" in *cover-letter*) continue ;; esac
+		[ -f "$dir/$p" ] || die "$name/series lists $p, which does not exist"
 		echo "$p"
-	done <"$PATCHES/series"
+	done <"$dir/series"
+}
+
+# The patches kernel-patches/series lists, in order, without the cover letter.
+series_patches() {
+	[ -f "$PATCHES/series" ] || return 0
+	series_file_patches "$PATCHES" kernel-patches
+}
+
+# Name and content of each patch DIR/PATCH..., in order (what a hash covers).
+patches_text() {
+	local dir=$1 p
+	shift
+	for p in "$@"; do
+		echo "$p"
+		cat "$dir/$p"
+	done
 }
 
 # Hash of the series: the order and the content of every patch.
 series_hash() {
-	{
-		local p
-		for p in $(series_patches); do
-			echo "$p"
-			cat "$PATCHES/$p"
-		done
-	} | sha256sum | cut -c1-12
+	# shellcheck disable=SC2046 # patch names have no spaces (series file)
+	patches_text "$PATCHES" $(series_patches) | sha256sum | cut -c1-12
 }
 
 # The follow-up xe patches (kernel-patches/xe/, applied on top of the series):
@@ -90,16 +101,8 @@ series_hash() {
 # *.patch there by name; a cover letter is skipped.
 XE_PATCHES=$PATCHES/xe
 xe_patches() {
-	local p
 	if [ -f "$XE_PATCHES/series" ]; then
-		while IFS= read -r p || [ -n "$p" ]; do
-			p=${p%%#*}
-			p=$(echo "$p" | xargs)
-			[ -n "$p" ] || continue
-			case "$p" in *cover-letter*) continue ;; esac
-			[ -f "$XE_PATCHES/$p" ] || die "kernel-patches/xe/series lists $p, which does not exist"
-			echo "$p"
-		done <"$XE_PATCHES/series"
+		series_file_patches "$XE_PATCHES" kernel-patches/xe
 	elif [ -d "$XE_PATCHES" ]; then
 		(cd "$XE_PATCHES" && find . -maxdepth 1 -name '*.patch' ! -name '*cover-letter*' -printf '%f\n' | LC_ALL=C sort)
 	fi
@@ -109,11 +112,8 @@ xe_patches() {
 xe_hash() {
 	{
 		series_hash
-		local p
-		for p in $(xe_patches); do
-			echo "$p"
-			cat "$XE_PATCHES/$p"
-		done
+		# shellcheck disable=SC2046 # patch names have no spaces
+		patches_text "$XE_PATCHES" $(xe_patches)
 	} | sha256sum | cut -c1-12
 }
 
