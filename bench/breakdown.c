@@ -479,12 +479,6 @@ int lr_breakdown_compute(struct lr_breakdown *bd, const struct lr_kt_parse *p,
 
 /* ---- metrics ---- */
 
-static void hist_samples(struct lr_hist *h, const struct lr_samples *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		lr_hist_add(h, s->v[i]);
-}
-
 bool lr_breakdown_hist(unsigned metric, const struct lr_breakdown *bd, struct lr_hist *h)
 {
 	bool ok = bd && bd->status == LR_BD_MEASURED;
@@ -506,11 +500,11 @@ bool lr_breakdown_hist(unsigned metric, const struct lr_breakdown *bd, struct lr
 		return true;
 	case LR_M_RESTORE_COPY_WAIT:
 		if (ok)
-			hist_samples(h, &bd->copy_wait_ns);
+			lr_hist_add_all(h, bd->copy_wait_ns.v, bd->copy_wait_ns.n);
 		return true;
 	case LR_M_RESTORE_COPY_EXEC:
 		if (ok)
-			hist_samples(h, &bd->copy_exec_ns);
+			lr_hist_add_all(h, bd->copy_exec_ns.v, bd->copy_exec_ns.n);
 		return true;
 	default:
 		return false;

@@ -438,6 +438,14 @@ size_t lr_cmp_failed_inputs(json_t *a, json_t *b, const char *path_a, const char
 	return k;
 }
 
+/* A histogram bin [lo, hi, count]: its midpoint. */
+static double bin_mid(json_t *bin)
+{
+	return (json_number_value(json_array_get(bin, 0)) +
+		json_number_value(json_array_get(bin, 1))) /
+	       2;
+}
+
 /* One side's per_rep_histograms as grouped events on its own value grid
  * (bin midpoints). False when absent or malformed. */
 static bool grouped_of(json_t *m, struct lr_grouped *g, double **valp, uint64_t **cntp)
@@ -452,15 +460,12 @@ static bool grouped_of(json_t *m, struct lr_grouped *g, double **valp, uint64_t 
 	if (!json_is_array(reps) || !n)
 		return false;
 	/* the grid: every distinct midpoint */
-	json_array_foreach(reps, i, bins)
-	{
+	for (i = 0; i < n; i++) {
+		bins = json_array_get(reps, i);
 		if (!json_is_array(bins))
 			goto bad;
-		json_array_foreach(bins, j, bin)
-		{
-			double lo = json_number_value(json_array_get(bin, 0)),
-			       hi = json_number_value(json_array_get(bin, 1));
-
+		for (j = 0; j < json_array_size(bins); j++) {
+			bin = json_array_get(bins, j);
 			if (json_array_size(bin) != 3 || !json_is_integer(json_array_get(bin, 2)))
 				goto bad;
 			if (k == cap) {
@@ -471,7 +476,7 @@ static bool grouped_of(json_t *m, struct lr_grouped *g, double **valp, uint64_t 
 					goto bad;
 				val = nv;
 			}
-			val[k++] = (lo + hi) / 2;
+			val[k++] = bin_mid(bin);
 		}
 	}
 	if (!k)
@@ -485,23 +490,26 @@ static bool grouped_of(json_t *m, struct lr_grouped *g, double **valp, uint64_t 
 	cnt = calloc(n * k, sizeof(uint64_t));
 	if (!cnt)
 		goto bad;
-	json_array_foreach(reps, i, bins){json_array_foreach(bins, j, bin){
-	    double mid = (json_number_value(json_array_get(bin, 0)) +
-			  json_number_value(json_array_get(bin, 1))) /
-			 2;
-	json_int_t c = json_integer_value(json_array_get(bin, 2));
-	double *at = bsearch(&mid, val, k, sizeof(double), lr_stats_cmp_double);
+	/* each repetition's counts on that grid */
+	for (i = 0; i < n; i++) {
+		bins = json_array_get(reps, i);
+		for (j = 0; j < json_array_size(bins); j++) {
+			double mid = bin_mid(bin = json_array_get(bins, j));
+			json_int_t c = json_integer_value(json_array_get(bin, 2));
+			const double *at =
+			    bsearch(&mid, val, k, sizeof(double), lr_stats_cmp_double);
 
-	if (at && c > 0)
-		cnt[i * k + (size_t)(at - val)] += (uint64_t)c;
-}
-}
-*g = (struct lr_grouped){.nrep = n, .k = k, .value = val, .count = cnt};
-*valp = val;
-*cntp = cnt;
-return true;
-bad : free(val);
-return false;
+			if (at && c > 0)
+				cnt[i * k + (size_t)(at - val)] += (uint64_t)c;
+		}
+	}
+	*g = (struct lr_grouped){.nrep = n, .k = k, .value = val, .count = cnt};
+	*valp = val;
+	*cntp = cnt;
+	return true;
+bad:
+	free(val);
+	return false;
 }
 
 /* The pooled percentile of a histogram metric on both sides, when both

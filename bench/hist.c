@@ -57,6 +57,12 @@ void lr_hist_add(struct lr_hist *h, uint64_t v)
 	}
 }
 
+void lr_hist_add_all(struct lr_hist *h, const uint64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		lr_hist_add(h, v[i]);
+}
+
 void lr_hist_merge(struct lr_hist *dst, const struct lr_hist *src)
 {
 	double n1 = (double)dst->count, n2 = (double)src->count, d;

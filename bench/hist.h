@@ -37,6 +37,8 @@ struct lr_hist {
 
 void lr_hist_init(struct lr_hist *h);
 void lr_hist_add(struct lr_hist *h, uint64_t v);
+/* Adds the @n values of @v. */
+void lr_hist_add_all(struct lr_hist *h, const uint64_t *v, size_t n);
 /* Adds every value of @src into @dst. */
 void lr_hist_merge(struct lr_hist *dst, const struct lr_hist *src);
 

@@ -244,10 +244,27 @@ static json_t *metric_json(const struct metric *m)
 /* restore_bound_ratio is kept in a histogram as ratio x 1e6 */
 #define RATIO_SCALE 1e6
 
-static void hist_samples(struct lr_hist *h, const struct lr_samples *s)
+/* The kernel's per-event samples behind histogram metric @id, or NULL. */
+static const struct lr_samples *kernel_samples(enum lr_metric_id id, const struct lr_kmetrics *k)
 {
-	for (size_t i = 0; i < s->n; i++)
-		lr_hist_add(h, s->v[i]);
+	switch (id) {
+	case LR_M_PREEMPT_LATENCY:
+		return &k->preempt_lat_ns;
+	case LR_M_RESTORE_LATENCY:
+		return &k->restore_lat_ns;
+	case LR_M_RESTORE_WORKER_OCCUPANCY:
+		return &k->worker_lat_ns;
+	case LR_M_NORMAL_JOB_LATENCY:
+		return &k->normal_lat_ns;
+	case LR_M_NORMAL_JOB_LATENCY_USER:
+		return &k->normal_user_lat_ns;
+	case LR_M_NORMAL_JOB_LATENESS:
+		return &k->normal_late_ns;
+	case LR_M_NORMAL_JOB_EXEC_IOCTL:
+		return &k->normal_exec_ns;
+	default:
+		return NULL;
+	}
 }
 
 /* Per restore: latency / (bytes / the repetition's raw copy bandwidth), x 1e6.
@@ -278,8 +295,14 @@ static void rep_hist(enum lr_metric_id id, const struct lr_rep *rep, struct lr_h
 {
 	const struct lr_kmetrics *k = &rep->km;
 	bool ks = rep->have_km && k->have_samples;
+	const struct lr_samples *s = kernel_samples(id, k);
 
 	lr_hist_init(h);
+	if (s) {
+		if (ks)
+			lr_hist_add_all(h, s->v, s->n);
+		return;
+	}
 	switch (id) {
 	case LR_M_STALL_LATENCY:
 		for (unsigned p = LR_PHASE_BASELINE; p < LR_PHASES; p++)
@@ -301,37 +324,9 @@ static void rep_hist(enum lr_metric_id id, const struct lr_rep *rep, struct lr_h
 	case LR_M_EVICT_LATENCY_P99:
 		lr_hist_merge(h, &rep->evict_write_lat);
 		break;
-	case LR_M_PREEMPT_LATENCY:
-		if (ks)
-			hist_samples(h, &k->preempt_lat_ns);
-		break;
-	case LR_M_RESTORE_LATENCY:
-		if (ks)
-			hist_samples(h, &k->restore_lat_ns);
-		break;
 	case LR_M_RESTORE_BOUND_RATIO:
 		if (ks)
 			hist_bound_ratio(h, k);
-		break;
-	case LR_M_RESTORE_WORKER_OCCUPANCY:
-		if (ks)
-			hist_samples(h, &k->worker_lat_ns);
-		break;
-	case LR_M_NORMAL_JOB_LATENCY:
-		if (ks)
-			hist_samples(h, &k->normal_lat_ns);
-		break;
-	case LR_M_NORMAL_JOB_LATENCY_USER:
-		if (ks)
-			hist_samples(h, &k->normal_user_lat_ns);
-		break;
-	case LR_M_NORMAL_JOB_LATENESS:
-		if (ks)
-			hist_samples(h, &k->normal_late_ns);
-		break;
-	case LR_M_NORMAL_JOB_EXEC_IOCTL:
-		if (ks)
-			hist_samples(h, &k->normal_exec_ns);
 		break;
 	default:
 		lr_breakdown_hist(id, rep->bd, h); /* restore critical path */
