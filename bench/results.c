@@ -715,6 +715,8 @@ static json_t *reps_json(const struct lr_run *run)
 				    json_integer((json_int_t)rep->evict_writes));
 		json_object_set_new(j, "evict_trigger_planned",
 				    json_integer((json_int_t)rep->evict_planned));
+		json_object_set_new(j, "evict_trigger_period_ms",
+				    lr_json_real(rep->evict_period_ms));
 		json_object_set_new(j, "evict_trigger_missed",
 				    json_integer((json_int_t)rep->evict_missed));
 		json_object_set_new(j, "evict_trigger_late",

@@ -510,6 +510,11 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 		}
 	}
 	rep->queues = sampler.nq ? sampler.nq : 1;
+	/* evict_per_queue: the same eviction traffic per second for
+	 * any queue count (each write moves all of the job's queues) */
+	if (sc->evict_per_queue)
+		ev.period_ns *= rep->queues;
+	rep->evict_period_ms = run->evict_trigger ? ev.period_ns / 1e6 : 0;
 	lr_hist_init(&rep->queue_stall);
 	sampler.period_ns = (uint64_t)(1e9 / sc->sample_rate_hz);
 	sampler.phase = &c.phase;

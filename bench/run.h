@@ -69,6 +69,7 @@ struct lr_rep {
 	 * done, due on the open-loop schedule, dropped (too far behind) and
 	 * started more than one period late */
 	uint64_t evict_writes, evict_planned, evict_missed, evict_late;
+	double evict_period_ms; /* the trigger period this repetition used */
 	struct lr_hist evict_write_lat;
 	/* progress granularity: time per smallest progress step at the
 	 * warm-up/baseline rate (s); NaN: not measured */

@@ -96,6 +96,10 @@ static const struct param params[] = {
      "pattern: each write evicts all device memory, one preempt/evict/restore cycle of the "
      "job (vlr: debugfs vlr_evict_vram); 0 = none. Without a trigger the pattern runs alone "
      "(steady for pattern = none) and the result records why"},
+    {"pressure", "evict_per_queue", P_U32, OFF(evict_per_queue), 0, 1, "0",
+     "1: a job of N queues (a -qN config or [job] queues) gets a trigger write every N x "
+     "evict_interval_ms, the same eviction traffic per second whatever N (each write evicts "
+     "and restores all N queues); 0: every evict_interval_ms whatever N"},
     {"mixed", "lr_queues", P_U32, OFF(mixed_lr_queues), 0, 64, "0",
      "throttled LR queues on the shared scheduler, each running bounded FILL jobs back to "
      "back beside the job (vlr; 0 = none)"},

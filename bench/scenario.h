@@ -59,6 +59,7 @@ struct lr_scenario {
 	uint64_t total_max; /* 0 = no cap */
 	double interval_ms, hold_ms, gap_ms;
 	double evict_interval_ms; /* eviction trigger period; 0 = none */
+	uint32_t evict_per_queue; /* 1: period x the job's queue count */
 
 	/* [mixed]: throttled LR jobs and normal jobs on a shared scheduler */
 	uint32_t mixed_lr_queues, mixed_lr_in_flight;
