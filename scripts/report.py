@@ -34,10 +34,12 @@ Exit 0 on success, 1 when lrbench fails, 2 on usage or input errors.
 import base64
 import html
 import json
+import math
 import os
 import re
 import subprocess
 import sys
+from statistics import NormalDist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -335,6 +337,33 @@ def set_target_level(runs):
     return level
 
 
+def rerun_agreement(value, lo, hi, level, op, bound, verdict):
+    """The chance that a rerun of the same plan gives this cell the same verdict.
+
+    On the log scale the interval's half-width is z·s (z of its level), so s
+    is the standard error of the log of the value. The value of a rerun is
+    predicted as normal around this one with sd √2·s (the unknown true
+    value, plus the rerun's own sampling error), and its interval as
+    equally wide; a rerun is met / missed / inconclusive as its interval
+    lies. A cell far from its goal gets ~1; one whose interval ends near the
+    goal, about a half: its verdict is a coin toss at this number of
+    repetitions. None when there is no interval on the ratio scale."""
+    if not (value and lo and hi and bound and level) or min(value, lo, hi, bound) <= 0:
+        return None
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    s = (math.log(hi) - math.log(lo)) / (2 * z)
+    if s <= 0:
+        return None
+    c, g = math.log(value), math.log(bound)
+    rerun = NormalDist(c, math.sqrt(2) * s)
+    if op == "<=":  # met: upper end <= goal; missed: lower end > goal
+        p_met, p_missed = rerun.cdf(g - z * s), 1 - rerun.cdf(g + z * s)
+    else:  # met: lower end >= goal; missed: upper end < goal
+        p_met, p_missed = 1 - rerun.cdf(g + z * s), rerun.cdf(g - z * s)
+    return {"met": p_met, "missed": p_missed,
+            "inconclusive": max(0.0, 1 - p_met - p_missed)}[verdict]
+
+
 def target_rows(runs):
     """Per target, what each scenario measured: [(target, [(run, measured, verdict, cls)])]."""
     out = []
@@ -352,7 +381,7 @@ def target_rows(runs):
             if empty:
                 # the scenario runs these configurations but one has no samples
                 found.append((run, f"not measured: no {metric} samples in "
-                              f"{' and '.join(dict.fromkeys(empty))}", "", "na"))
+                              f"{' and '.join(dict.fromkeys(empty))}", "", "na", None))
                 continue
             stat = run.per_rep_stat(metric)
             pooled = row.get("pooled") or None
@@ -400,27 +429,48 @@ def target_rows(runs):
                 why = None
                 measured += (f", {ci.get('level', 0.95) * 100:.3g} % interval "
                              f"{lo:.3g}–{hi:.3g}")
-            if a is not None and row.get("verdict"):
-                # the per-repetition rank test of compare (Holm), for reference
-                measured += f" (compare: {row['verdict']})"
             if why or value is None:
                 verdict, cls = "inconclusive", "na"
-                if why:
-                    measured += f" ({why})"
             elif (hi <= bound) if op == "<=" else (lo >= bound):
                 verdict, cls = "met", "good"
             elif (lo > bound) if op == "<=" else (hi < bound):
                 verdict, cls = "missed", "bad"
             else:
                 verdict, cls = "inconclusive", "na"
-            found.append((run, measured, verdict, cls))
+            agree = None if why or value is None else rerun_agreement(
+                value, lo, hi, ci.get("level", 0.95), op, bound, verdict)
+            if agree is not None:
+                measured += f"; a rerun agrees ~{agree * 100:.0f} %"
+            if a is not None and row.get("verdict"):
+                # the per-repetition rank test of compare (Holm), for reference
+                measured += f" (compare: {row['verdict']})"
+            if why:
+                measured += f" ({why})"
+            found.append((run, measured, verdict, cls, agree))
         out.append((t, found))
     return out
 
 
+def rerun_summary(rows):
+    """One line: the chance that a rerun agrees on every cell (the product
+    over the cells with an interval, as if independent) and the cells below
+    90 %, or None when no cell has an interval."""
+    cells = [(run.name, metric, agree) for (_, metric, _, _), found in rows
+             for run, _, _, _, agree in found if agree is not None]
+    if not cells:
+        return None
+    p_all = math.prod(agree for _, _, agree in cells)
+    weak = [f"{name} {metric} ({agree * 100:.0f} %)" for name, metric, agree in cells
+            if agree < 0.9]
+    return (f"a rerun of this plan is expected to give all {len(cells)} cells with an interval "
+            f"the same verdict with a chance of ~{p_all * 100:.0f} % (the product of the "
+            f"cells' chances); cells below 90 %: {', '.join(weak) if weak else 'none'}")
+
+
 def targets_html(runs, multi):
     rows = ""
-    for (text, metric, (a, b), (op, bound)), found in target_rows(runs):
+    trows = target_rows(runs)
+    for (text, metric, (a, b), (op, bound)), found in trows:
         goal = f"<code>{esc(metric)}</code> {esc(op)} {bound:.3g}"
         if not found:
             cols = "<td class=na>–</td>" if multi else ""
@@ -431,25 +481,31 @@ def targets_html(runs, multi):
             rows += (f"<tr><td>{esc(text)}</td><td>{goal}</td>{cols}<td class='na'>"
                      f"{esc(why)}</td><td class='na'></td></tr>\n")
             continue
-        for i, (run, measured, verdict, cls) in enumerate(found):
+        for i, (run, measured, verdict, cls, _) in enumerate(found):
             first = (f"<td rowspan={len(found)}>{esc(text)}</td><td rowspan={len(found)}>{goal}</td>"
                      if i == 0 else "")
             scen = f"<td><a href='#scenario-{esc(run.name)}'>{esc(run.name)}</a></td>" if multi else ""
             rows += (f"<tr>{first}{scen}<td class='{cls}'>{esc(measured)}</td>"
                      f"<td class='{cls}'>{esc(verdict)}</td></tr>\n")
     scen_head = "<th>scenario</th>" if multi else ""
+    summary = rerun_summary(trows)
     return (f"<table class=targets><tr><th>target</th><th>goal</th>{scen_head}<th>measured</th>"
-            f"<th></th></tr>{rows}</table>")
+            f"<th></th></tr>{rows}</table>"
+            + (f"<p class=note>Stability: {esc(summary)}.</p>" if summary else ""))
 
 
 def targets_text(runs):
     lines = ["targets (issues 5, 12):"]
-    for (text, metric, _, (op, bound)), found in target_rows(runs):
+    trows = target_rows(runs)
+    for (text, metric, _, (op, bound)), found in trows:
         lines.append(f"  {text}  [{metric} {op} {bound:.3g}]")
         if not found:
             lines.append("      not measured in this run")
-        for run, measured, verdict, _ in found:
+        for run, measured, verdict, _, _ in found:
             lines.append(f"      {run.name}: {measured}" + (f": {verdict}" if verdict else ""))
+    summary = rerun_summary(trows)
+    if summary:
+        lines.append(f"  stability: {summary}")
     return "\n".join(lines)
 
 
@@ -500,7 +556,12 @@ the same level, 1 − 0.05/m for its m cells (Bonferroni: the chance that any ve
 wrong stays under 5 %, and no cell's level depends on the other metrics' p-values). A
 target is <b>met</b> only when the whole interval lies on the met side of the goal, <b>missed</b>
 when it lies wholly on the other side, otherwise <b>inconclusive</b> (more repetitions
-needed, or a ratio that is undefined because a median is 0).</p>"""
+needed, or a ratio that is undefined because a median is 0). "A rerun agrees" is the chance
+that the same plan run again gives the cell the same verdict: the rerun's value predicted as
+normal on the log scale around this one, with √2 times the standard error the interval implies
+(the unknown true value and the rerun's own noise), and an interval as wide. Near 100 % the
+verdict is far from its goal; near 50 % the interval ends at the goal and either verdict is as
+likely: only more repetitions (the lab's <code>REPS=</code>) settle such a cell.</p>"""
 
 
 def write_page(run_dir, title, body):

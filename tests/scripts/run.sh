@@ -115,4 +115,21 @@ if LRBENCH=$lrb scripts/report.sh "$sc" >"$out/report-sc.log" 2>&1 &&
 else
 	bad "report: per-queue tables: $(grep -o '<h4>[^<]*' "$sc/report.html" 2>&1 | head -3)"
 fi
+# the chance that a rerun agrees: an interval ending exactly at the goal is
+# a coin toss (50 %), one far from it a certainty, and the three verdicts'
+# chances add up to 1 (goal ratio <= 0.5, 95 % intervals)
+o=$(/usr/bin/python3 - <<'PY' 2>&1
+import sys
+sys.path.insert(0, "scripts")
+from report import rerun_agreement as ra
+edge = ra(0.6, 0.5, 0.72, 0.95, "<=", 0.5, "missed")  # lower end = goal
+far = ra(2.0, 1.6, 2.5, 0.95, "<=", 0.5, "missed")
+total = sum(ra(0.55, 0.45, 0.67, 0.95, "<=", 0.5, v) for v in ("met", "missed", "inconclusive"))
+ge = ra(1.3, 1.0, 1.69, 0.95, ">=", 1.0, "met")  # lower end = goal, goal >=
+print(f"{edge:.4f} {far:.4f} {total:.4f} {ge:.4f} {ra(0.6, 0, 0.7, 0.95, '<=', 0.5, 'met')}")
+PY
+)
+[ "$o" = "0.5000 1.0000 1.0000 0.5000 None" ] &&
+	ok "report: a rerun's chance of the same verdict (50 % at the goal's edge, 100 % far from it)" ||
+	bad "report: rerun_agreement: $o"
 finish
