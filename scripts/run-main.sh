@@ -45,7 +45,8 @@ lrbench=${LRBENCH:-build/bin/lrbench}
 # lrbench compare's rank test needs to call a 20 % change at 10 % noise
 # (fewer can never be significant, bench/README.md). Every scenario writes
 # the eviction trigger every 10 ms of its pressure phase (open loop: the
-# same evictions asked of both modes), so each repetition counts 100 or
+# same evictions asked of both modes; scaling every N x 10 ms with N
+# queues, each write moving all N), so each repetition counts 100 or
 # more preempt/restore cycles of the job's queues; pressure phases (steady
 # 2.4 s, burst 2.8 s, ramp 2.4 s, scaling 1.6 s, mixed 2.6 s) are as long
 # as that needs in UML (bench/README.md gives the counts measured), scaling
