@@ -26,7 +26,10 @@ move with the other metrics' p-values from one run to the next. A target
 is "met" only when that interval lies entirely on the met side of the goal,
 "missed" when entirely on the other side, otherwise "inconclusive" (also
 where the ratio is undefined: a median of 0, e.g. no stall at all in most
-repetitions).
+repetitions). Each cell with an interval also gives the chance that a rerun
+of the same plan repeats its verdict (rerun_agreement), and a stability
+line the product over the cells, naming those under 90 % with the factor
+of repetitions that would settle each (reps_to_settle).
 
 Environment: LRBENCH (default build/bin/lrbench of this tree).
 Exit 0 on success, 1 when lrbench fails, 2 on usage or input errors.
@@ -364,6 +367,26 @@ def rerun_agreement(value, lo, hi, level, op, bound, verdict):
             "inconclusive": max(0.0, 1 - p_met - p_missed)}[verdict]
 
 
+def reps_to_settle(value, lo, hi, level, bound, want=0.9):
+    """How many times this cell's repetitions would make a rerun agree with
+    chance `want`, if the value measured is the true one: the verdict it then
+    settles on is met or missed (the side of the goal the value lies on), and
+    the standard error shrinks with the square root of the repetitions.
+    None without an interval; inf when the value is at the goal."""
+    if not (value and lo and hi and bound and level) or min(value, lo, hi, bound) <= 0:
+        return None
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    s = (math.log(hi) - math.log(lo)) / (2 * z)
+    d = abs(math.log(value) - math.log(bound))
+    if s <= 0:
+        return None
+    if d == 0:
+        return math.inf
+    # P(rerun's interval wholly on the value's side) = Φ((d - z·s_k) / (√2·s_k)) >= want
+    s_k = d / (z + math.sqrt(2) * NormalDist().inv_cdf(want))
+    return max(1.0, (s / s_k) ** 2)
+
+
 def target_rows(runs):
     """Per target, what each scenario measured: [(target, [(run, measured, verdict, cls)])]."""
     out = []
@@ -441,6 +464,7 @@ def target_rows(runs):
                 value, lo, hi, ci.get("level", 0.95), op, bound, verdict)
             if agree is not None:
                 measured += f"; a rerun agrees ~{agree * 100:.0f} %"
+                agree = (agree, reps_to_settle(value, lo, hi, ci.get("level", 0.95), bound))
             if a is not None and row.get("verdict"):
                 # the per-repetition rank test of compare (Holm), for reference
                 measured += f" (compare: {row['verdict']})"
@@ -459,12 +483,19 @@ def rerun_summary(rows):
              for run, _, _, _, agree in found if agree is not None]
     if not cells:
         return None
-    p_all = math.prod(agree for _, _, agree in cells)
-    weak = [f"{name} {metric} ({agree * 100:.0f} %)" for name, metric, agree in cells
-            if agree < 0.9]
+    p_all = math.prod(p for _, _, (p, _) in cells)
+    weak = []
+    for name, metric, (p, k) in cells:
+        if p >= 0.9:
+            continue
+        if k is None or k > 100:
+            more = "its value is at the goal: no number of repetitions settles it"
+        else:
+            more = f"~{k:.2g}x the repetitions would settle it, if its value holds"
+        weak.append(f"{name} {metric} ({p * 100:.0f} %; {more})")
     return (f"a rerun of this plan is expected to give all {len(cells)} cells with an interval "
             f"the same verdict with a chance of ~{p_all * 100:.0f} % (the product of the "
-            f"cells' chances); cells below 90 %: {', '.join(weak) if weak else 'none'}")
+            f"cells' chances); cells below 90 %: {'; '.join(weak) if weak else 'none'}")
 
 
 def targets_html(runs, multi):
@@ -561,7 +592,10 @@ that the same plan run again gives the cell the same verdict: the rerun's value 
 normal on the log scale around this one, with √2 times the standard error the interval implies
 (the unknown true value and the rerun's own noise), and an interval as wide. Near 100 % the
 verdict is far from its goal; near 50 % the interval ends at the goal and either verdict is as
-likely: only more repetitions (the lab's <code>REPS=</code>) settle such a cell.</p>"""
+likely: only more repetitions (the lab's <code>REPS=</code>) settle such a cell. The stability
+line below the table multiplies the cells' chances and, for each cell under 90 %, says how many
+times the repetitions would bring it to 90 % if the value measured is the true one (the standard
+error shrinks with the square root of the repetitions).</p>"""
 
 
 def write_page(run_dir, title, body):

@@ -121,15 +121,21 @@ fi
 o=$(/usr/bin/python3 - <<'PY' 2>&1
 import sys
 sys.path.insert(0, "scripts")
-from report import rerun_agreement as ra
+from report import rerun_agreement as ra, reps_to_settle
 edge = ra(0.6, 0.5, 0.72, 0.95, "<=", 0.5, "missed")  # lower end = goal
 far = ra(2.0, 1.6, 2.5, 0.95, "<=", 0.5, "missed")
 total = sum(ra(0.55, 0.45, 0.67, 0.95, "<=", 0.5, v) for v in ("met", "missed", "inconclusive"))
 ge = ra(1.3, 1.0, 1.69, 0.95, ">=", 1.0, "met")  # lower end = goal, goal >=
 print(f"{edge:.4f} {far:.4f} {total:.4f} {ge:.4f} {ra(0.6, 0, 0.7, 0.95, '<=', 0.5, 'met')}")
+# k times the repetitions (an interval 1/sqrt(k) as wide) bring a cell to 90 %
+k = reps_to_settle(0.7, 0.5, 0.98, 0.95, 0.5)
+h = (0.98 / 0.5) ** (0.5 / k ** 0.5)
+print(f"{ra(0.7, 0.7 / h, 0.7 * h, 0.95, '<=', 0.5, 'missed'):.4f} "
+      f"{reps_to_settle(0.5, 0.4, 0.6, 0.95, 0.5)}")
 PY
 )
-[ "$o" = "0.5000 1.0000 1.0000 0.5000 None" ] &&
-	ok "report: a rerun's chance of the same verdict (50 % at the goal's edge, 100 % far from it)" ||
+[ "$o" = "0.5000 1.0000 1.0000 0.5000 None
+0.9000 inf" ] &&
+	ok "report: a rerun's chance of the same verdict (50 % at the goal's edge, 100 % far from it; 90 % with the repetitions it names)" ||
 	bad "report: rerun_agreement: $o"
 finish
