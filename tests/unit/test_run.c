@@ -505,35 +505,37 @@ static void test_evict_trigger(void **state)
 	}
 	json_decref(doc);
 
-	/* evict_per_queue: a job of 4 queues gets a write every 4 x
-	 * 10 ms (0.3 s / 40 ms: 8 due); the period is recorded per repetition */
-	fake_reset();
-	fake_cfg.evict_block_ms = 1;
-	assert_int_equal(run_into("evict-per-queue",
-				  EVICT_TEXT("none") "evict_per_queue = 1\n[job]\nqueues = 4\n",
-				  false, &doc),
-			 0);
-	assert_string_equal(status(doc), "pass");
-	json_array_foreach(json_object_get(json_object_get(doc, "repetitions"), "runs"), i, r)
+	/* evict_per_queue: a job of 4 queues gets a write every 4 x 10 ms
+	 * (0.3 s / 40 ms: 8 due), one of 1 queue every 10 ms as without the
+	 * key; the period is recorded per repetition */
 	{
-		assert_int_equal(json_integer_value(json_object_get(r, "evict_trigger_planned")),
-				 8);
-		assert_true(json_real_value(json_object_get(r, "evict_trigger_period_ms")) == 40);
+		static const struct {
+			const char *name, *text;
+			json_int_t due;
+			double period_ms;
+		} pq[] = {
+		    {"evict-per-queue",
+		     EVICT_TEXT("none") "evict_per_queue = 1\n[job]\nqueues = 4\n", 8, 40},
+		    {"evict-per-queue-1", EVICT_TEXT("none") "evict_per_queue = 1\n", 30, 10},
+		};
+
+		for (size_t k = 0; k < sizeof(pq) / sizeof(pq[0]); k++) {
+			fake_reset();
+			fake_cfg.evict_block_ms = 1;
+			assert_int_equal(run_into(pq[k].name, pq[k].text, false, &doc), 0);
+			assert_string_equal(status(doc), "pass");
+			json_array_foreach(
+			    json_object_get(json_object_get(doc, "repetitions"), "runs"), i, r)
+			{
+				assert_int_equal(
+				    json_integer_value(json_object_get(r, "evict_trigger_planned")),
+				    pq[k].due);
+				assert_true(json_real_value(json_object_get(
+						r, "evict_trigger_period_ms")) == pq[k].period_ms);
+			}
+			json_decref(doc);
+		}
 	}
-	json_decref(doc);
-	/* ... and of one queue every 10 ms, as without the key */
-	fake_reset();
-	fake_cfg.evict_block_ms = 1;
-	assert_int_equal(
-	    run_into("evict-per-queue-1", EVICT_TEXT("none") "evict_per_queue = 1\n", false, &doc),
-	    0);
-	json_array_foreach(json_object_get(json_object_get(doc, "repetitions"), "runs"), i, r)
-	{
-		assert_int_equal(json_integer_value(json_object_get(r, "evict_trigger_planned")),
-				 30);
-		assert_true(json_real_value(json_object_get(r, "evict_trigger_period_ms")) == 10);
-	}
-	json_decref(doc);
 
 	/* no trigger here: the pattern (steady for none) runs alone, and the
 	 * result says why */
