@@ -388,7 +388,9 @@ def reps_to_settle(value, lo, hi, level, bound, want=0.9):
 
 
 def target_rows(runs):
-    """Per target, what each scenario measured: [(target, [(run, measured, verdict, cls)])]."""
+    """Per target, what each scenario measured: [(target, [(run, measured, verdict, cls,
+    agree)])], agree = (chance a rerun repeats the verdict, factor of repetitions that would
+    settle the cell) or None without an interval."""
     out = []
     for t in TARGETS:
         text, metric, (a, b), (op, bound) = t
