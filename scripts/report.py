@@ -340,24 +340,32 @@ def set_target_level(runs):
     return level
 
 
-def rerun_agreement(value, lo, hi, level, op, bound, verdict):
-    """The chance that a rerun of the same plan gives this cell the same verdict.
-
-    On the log scale the interval's half-width is z·s (z of its level), so s
-    is the standard error of the log of the value. The value of a rerun is
-    predicted as normal around this one with sd √2·s (the unknown true
-    value, plus the rerun's own sampling error), and its interval as
-    equally wide; a rerun is met / missed / inconclusive as its interval
-    lies. A cell far from its goal gets ~1; one whose interval ends near the
-    goal, about a half: its verdict is a coin toss at this number of
-    repetitions. None when there is no interval on the ratio scale."""
+def log_interval(value, lo, hi, level, bound):
+    """A cell on the log scale: (z of the interval's level, s, log value, log
+    goal), s the standard error of the log of the value that the interval's
+    half-width z·s implies; None when there is no interval on the ratio
+    scale (a value, end or goal missing or not positive)."""
     if not (value and lo and hi and bound and level) or min(value, lo, hi, bound) <= 0:
         return None
     z = NormalDist().inv_cdf(0.5 + level / 2)
     s = (math.log(hi) - math.log(lo)) / (2 * z)
-    if s <= 0:
+    return (z, s, math.log(value), math.log(bound)) if s > 0 else None
+
+
+def rerun_agreement(value, lo, hi, level, op, bound, verdict):
+    """The chance that a rerun of the same plan gives this cell the same verdict.
+
+    The value of a rerun is predicted as normal around this one on the log
+    scale, with sd √2·s (log_interval's s: the unknown true value, plus the
+    rerun's own sampling error), and its interval as equally wide; a rerun
+    is met / missed / inconclusive as its interval lies. A cell far from its
+    goal gets ~1; one whose interval ends near the goal, about a half: its
+    verdict is a coin toss at this number of repetitions. None when there is
+    no interval on the ratio scale."""
+    cell = log_interval(value, lo, hi, level, bound)
+    if cell is None:
         return None
-    c, g = math.log(value), math.log(bound)
+    z, s, c, g = cell
     rerun = NormalDist(c, math.sqrt(2) * s)
     if op == "<=":  # met: upper end <= goal; missed: lower end > goal
         p_met, p_missed = rerun.cdf(g - z * s), 1 - rerun.cdf(g + z * s)
@@ -373,17 +381,14 @@ def reps_to_settle(value, lo, hi, level, bound, want=0.9):
     settles on is met or missed (the side of the goal the value lies on), and
     the standard error shrinks with the square root of the repetitions.
     None without an interval; inf when the value is at the goal."""
-    if not (value and lo and hi and bound and level) or min(value, lo, hi, bound) <= 0:
+    cell = log_interval(value, lo, hi, level, bound)
+    if cell is None:
         return None
-    z = NormalDist().inv_cdf(0.5 + level / 2)
-    s = (math.log(hi) - math.log(lo)) / (2 * z)
-    d = abs(math.log(value) - math.log(bound))
-    if s <= 0:
-        return None
-    if d == 0:
+    z, s, c, g = cell
+    if c == g:
         return math.inf
     # P(rerun's interval wholly on the value's side) = Φ((d - z·s_k) / (√2·s_k)) >= want
-    s_k = d / (z + math.sqrt(2) * NormalDist().inv_cdf(want))
+    s_k = abs(c - g) / (z + math.sqrt(2) * NormalDist().inv_cdf(want))
     return max(1.0, (s / s_k) ** 2)
 
 
@@ -462,11 +467,12 @@ def target_rows(runs):
                 verdict, cls = "missed", "bad"
             else:
                 verdict, cls = "inconclusive", "na"
+            level = ci.get("level", 0.95)
             agree = None if why or value is None else rerun_agreement(
-                value, lo, hi, ci.get("level", 0.95), op, bound, verdict)
+                value, lo, hi, level, op, bound, verdict)
             if agree is not None:
                 measured += f"; a rerun agrees ~{agree * 100:.0f} %"
-                agree = (agree, reps_to_settle(value, lo, hi, ci.get("level", 0.95), bound))
+                agree = (agree, reps_to_settle(value, lo, hi, level, bound))
             if a is not None and row.get("verdict"):
                 # the per-repetition rank test of compare (Holm), for reference
                 measured += f" (compare: {row['verdict']})"
