@@ -19,10 +19,12 @@ preempt-fence<S> is compared with open-coded<S> (S = "" or a suffix such as
 first): ratio of medians, its confidence interval (at the level compare's
 Holm procedure tested it) and the verdict. The targets are a family fixed
 before any data: every target a run measures (one cell per target and
-scenario, m in all) is judged on an interval at the same level 1 - 0.05/m
-(`lrbench compare --ci-level`; Bonferroni), so the chance that any target
-verdict of the run is wrong stays under 5 %, and a cell's level does not
-move with the other metrics' p-values from one run to the next. A target
+scenario, m in all) is judged on an interval at the same level 1 - 0.1/m
+(`lrbench compare --ci-level`): a verdict can only be wrong on one side of
+its goal, one tail of an equal-tailed interval, 0.05/m, so the chance that
+any target verdict of the run is wrong stays under 5 % (Bonferroni over
+one-sided errors), and a cell's level does not move with the other
+metrics' p-values from one run to the next. A target
 is "met" only when that interval lies entirely on the met side of the goal,
 "missed" when entirely on the other side, otherwise "inconclusive" (also
 where the ratio is undefined: a median of 0, e.g. no stall at all in most
@@ -329,11 +331,33 @@ def target_cells(runs):
             if t[2][1] in run.cfgs and (t[2][0] is None or t[2][0] in run.cfgs)]
 
 
+def target_level(m, alpha=TARGET_ALPHA):
+    """The level of the intervals of m target cells: 1 - 2·alpha/m (0.95 when
+    m is 0). A cell's verdict can only be wrong on one side: when its true
+    value is on the missed side only "met" is wrong, and that needs the whole
+    interval beyond the truth, one tail of it; on the met side only "missed",
+    the other tail. An equal-tailed interval at 1 - 2·alpha/m puts alpha/m in
+    each tail, so each cell errs with chance <= alpha/m and the run's cells
+    together <= alpha (Bonferroni over one-sided errors, as an equivalence
+    test reads a 90 % interval for its 5 %)."""
+    return 1 - 2 * alpha / m if m else 0.95
+
+
+def verdict_of(lo, hi, op, bound):
+    """met / missed / inconclusive for an interval [lo, hi] against the goal
+    "value op bound" (op "<=" or ">="): met when the whole interval lies on
+    the met side, missed when it lies wholly on the other side."""
+    if (hi <= bound) if op == "<=" else (lo >= bound):
+        return "met"
+    if (lo > bound) if op == "<=" else (hi < bound):
+        return "missed"
+    return "inconclusive"
+
+
 def set_target_level(runs):
-    """Fix the level of the targets' intervals before any compare: 1 - alpha/m
-    over the m target cells of these runs (Bonferroni; 0.95 when none)."""
-    m = len(target_cells(runs))
-    level = 1 - TARGET_ALPHA / m if m else 0.95
+    """Fix the level of the targets' intervals before any compare:
+    target_level() of the m target cells of these runs."""
+    level = target_level(len(target_cells(runs)))
     for run in runs:
         run.ci_level = level
         run._cmp = {}
@@ -459,14 +483,8 @@ def target_rows(runs):
                 why = None
                 measured += (f", {ci.get('level', 0.95) * 100:.3g} % interval "
                              f"{lo:.3g}–{hi:.3g}")
-            if why or value is None:
-                verdict, cls = "inconclusive", "na"
-            elif (hi <= bound) if op == "<=" else (lo >= bound):
-                verdict, cls = "met", "good"
-            elif (lo > bound) if op == "<=" else (hi < bound):
-                verdict, cls = "missed", "bad"
-            else:
-                verdict, cls = "inconclusive", "na"
+            verdict = "inconclusive" if why or value is None else verdict_of(lo, hi, op, bound)
+            cls = {"met": "good", "missed": "bad"}.get(verdict, "na")
             level = ci.get("level", 0.95)
             agree = None if why or value is None else rerun_agreement(
                 value, lo, hi, level, op, bound, verdict)
@@ -591,8 +609,10 @@ configuration's median, an order-statistics interval); a target on a percentile 
 pooled over the repetitions, with a cluster-bootstrap interval that resamples whole
 repetitions. "compare:" is the verdict of compare's per-repetition rank test (Holm), for
 reference. Every target cell of the page is judged at
-the same level, 1 − 0.05/m for its m cells (Bonferroni: the chance that any verdict on the page is
-wrong stays under 5 %, and no cell's level depends on the other metrics' p-values). A
+the same level, 1 − 0.1/m for its m cells: a verdict can only be wrong on the side of the goal
+opposite its true value, one tail of the interval, 0.05/m, so the chance that any verdict on the page
+is wrong stays under 5 % (Bonferroni over one-sided errors), and no cell's level depends on the
+other metrics' p-values. A
 target is <b>met</b> only when the whole interval lies on the met side of the goal, <b>missed</b>
 when it lies wholly on the other side, otherwise <b>inconclusive</b> (more repetitions
 needed, or a ratio that is undefined because a median is 0). "A rerun agrees" is the chance

@@ -138,4 +138,35 @@ PY
 0.9000 inf" ] &&
 	ok "report: a rerun's chance of the same verdict (50 % at the goal's edge, 100 % far from it; 90 % with the repetitions it names)" ||
 	bad "report: rerun_agreement: $o"
+
+# the targets' level keeps the chance of any wrong verdict in a run under
+# 5 %, and no further: 18 cells, each with its truth just past the goal on
+# the missed side of a "<= 0.5" target (where "met" is wrong as often as it
+# can be), estimated normal on the log scale; verdicts by report.verdict_of
+# on intervals at report.target_level(18). Seeded; 20000 runs (sd 0.15 %).
+# At 1 - 0.05/m (a wrong verdict needs one tail, not two) it would be ~2.5 %,
+# at 1 - 0.2/m ~9.5 %.
+o=$(/usr/bin/python3 - <<'PY' 2>&1
+import math, random, sys
+from statistics import NormalDist
+sys.path.insert(0, "scripts")
+from report import target_level, verdict_of
+rng, m, s, goal = random.Random(12), 18, 0.1, 0.5
+level = target_level(m)
+z = NormalDist().inv_cdf(0.5 + level / 2)
+truth = math.log(goal) + 1e-9
+wrong = 0
+for _ in range(20000):
+    for _ in range(m):
+        c = rng.gauss(truth, s)
+        if verdict_of(math.exp(c - z * s), math.exp(c + z * s), "<=", goal) == "met":
+            wrong += 1
+            break
+print(f"{level:.5f} {target_level(0)} {4.0 <= wrong / 200 <= 5.5} {wrong / 200:.2f}")
+PY
+)
+case $o in
+"0.99444 0.95 True "*) ok "report: targets' level 1 - 0.1/m: wrong verdicts in ${o##* } % of simulated runs (<= 5 %)" ;;
+*) bad "report: target_level / verdict_of: $o" ;;
+esac
 finish
