@@ -311,6 +311,10 @@ struct evictor {
 	uint64_t missed;    /* slots dropped: more than LR_EVICT_BACKLOG behind */
 	uint64_t late;	    /* writes started more than one period after due */
 	struct lr_hist lat; /* ns per write */
+	/* each write's start and duration, for pressure.csv; room for every
+	 * slot of the phase (no write without a slot) */
+	uint64_t *start_ns, *dur_ns;
+	size_t nlog, caplog;
 	int rc;
 	struct lr_err err;
 	pthread_t thread;
@@ -339,7 +343,15 @@ static void *evictor_main(void *arg)
 				e->rc = rc;
 				break;
 			}
-			lr_hist_add(&e->lat, lr_now_ns() - now);
+			{
+				uint64_t dt = lr_now_ns() - now;
+
+				lr_hist_add(&e->lat, dt);
+				if (e->nlog < e->caplog) {
+					e->start_ns[e->nlog] = now;
+					e->dur_ns[e->nlog++] = dt;
+				}
+			}
 			e->writes++;
 			due += e->period_ns;
 			continue;
@@ -362,6 +374,14 @@ static void *evictor_main(void *arg)
 	return NULL;
 }
 
+static void evictor_release(struct evictor *e)
+{
+	free(e->start_ns);
+	free(e->dur_ns);
+	e->start_ns = e->dur_ns = NULL;
+	e->nlog = e->caplog = 0;
+}
+
 static int evictor_start(struct evictor *e, struct lr_err *err)
 {
 	sigset_t all, old;
@@ -369,12 +389,27 @@ static int evictor_start(struct evictor *e, struct lr_err *err)
 
 	atomic_store(&e->stop, false);
 	lr_hist_init(&e->lat);
+	{
+		uint64_t now = lr_now_ns();
+
+		e->nlog = 0;
+		e->caplog = (e->end_ns > now ? (e->end_ns - now) / e->period_ns : 0) + 2;
+	}
+	e->start_ns = calloc(e->caplog, sizeof(*e->start_ns));
+	e->dur_ns = calloc(e->caplog, sizeof(*e->dur_ns));
+	if (!e->start_ns || !e->dur_ns) {
+		evictor_release(e);
+		return lr_fail(err, LR_ERR, "eviction trigger: out of memory for %zu writes",
+			       e->caplog);
+	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&e->thread, NULL, evictor_main, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc)
+	if (rc) {
+		evictor_release(e);
 		return lr_fail(err, LR_ERR, "eviction trigger: pthread_create: %s", strerror(rc));
+	}
 	e->running = true;
 	return LR_OK;
 }
@@ -565,6 +600,14 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 			if (!rc)
 				rc = lr_pressure_run(&pressure, t, end, err);
 			evictor_stop(&ev);
+			/* one row per trigger write, after the phase's alloc/free
+			 * rows: start, duration (bytes and live_bytes are empty:
+			 * a write evicts whatever device memory holds) */
+			for (size_t k = 0; k < ev.nlog; k++)
+				fprintf(run->pressure, "%.6f,%u,evict,,,%.6f\n",
+					(double)(ev.start_ns[k] - c.t0) / 1e9, index + 1,
+					(double)ev.dur_ns[k] / 1e6);
+			evictor_release(&ev);
 			if (!rc && ev.rc) {
 				rc = ev.rc;
 				*err = ev.err;

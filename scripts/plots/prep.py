@@ -180,6 +180,8 @@ def timeline(doc, run_dir, work, cfgs, dflt):
     prows = read_csv(run_dir, files.get("pressure", "pressure.csv"))
     pseries = {}
     for i, r in enumerate(prows, 2):
+        if r.get("op") == "evict":  # trigger writes: not pressure memory
+            continue
         t, live = num(r.get("time_s")), num(r.get("live_bytes"))
         try:
             rep = int(r.get("rep", ""))

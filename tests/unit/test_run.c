@@ -408,6 +408,36 @@ static void test_configs(void **state)
 	"pressure_s = 0.3\ncooldown_s = 0.05\n[pressure]\npattern = " pattern "\nchunk = 1M\n"     \
 	"total = 4M\nevict_interval_ms = 10\n"
 
+/* The trigger's rows of run-@name/pressure.csv for repetition @rep: their
+ * count, the shortest duration and the first and last start (s). */
+static int evict_rows(const char *name, unsigned rep, double *min_ms, double *t_first,
+		      double *t_last)
+{
+	const char *base = getenv("LR_UNIT_OUT") ? getenv("LR_UNIT_OUT") : tmpdir;
+	char path[600], line[256];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/run-%s/pressure.csv", base, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	*min_ms = 1e9;
+	while (fgets(line, sizeof(line), f)) {
+		double t, ms;
+		unsigned r;
+
+		if (sscanf(line, "%lf,%u,evict,,,%lf", &t, &r, &ms) != 3 || r != rep)
+			continue;
+		if (!n++)
+			*t_first = t;
+		*t_last = t;
+		if (ms < *min_ms)
+			*min_ms = ms;
+	}
+	fclose(f);
+	return n;
+}
+
 static void test_evict_trigger(void **state)
 {
 	json_t *doc, *r, *res;
@@ -450,10 +480,19 @@ static void test_evict_trigger(void **state)
 		json_int_t miss = json_integer_value(json_object_get(r, "evict_trigger_missed"));
 		json_int_t late = json_integer_value(json_object_get(r, "evict_trigger_late"));
 
+		double min_ms, t0, t1;
+		const json_t *ps = json_object_get(r, "phase_start_s");
+
 		assert_int_equal(due, 30);
 		assert_in_range(w, 4, 13); /* ~12; fewer on a loaded host */
 		assert_int_equal(w + miss, due);
 		assert_true(late > 0);
+		/* pressure.csv: one row per write done, timed from its start,
+		 * all within the pressure phase */
+		assert_int_equal(evict_rows("evict-slow", i + 1, &min_ms, &t0, &t1), w);
+		assert_true(min_ms >= 25);
+		assert_true(t0 >= json_real_value(json_object_get(ps, "pressure")));
+		assert_true(t1 < json_real_value(json_object_get(ps, "cooldown")));
 	}
 	assert_non_null(cmetric(doc, "evict_trigger_delivered", "a"));
 	{
