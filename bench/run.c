@@ -310,9 +310,9 @@ struct evictor {
 	uint64_t planned;   /* slots due before the end of the phase */
 	uint64_t missed;    /* slots dropped: more than LR_EVICT_BACKLOG behind */
 	uint64_t late;	    /* writes started more than one period after due */
-	struct lr_hist lat; /* ns per write */
-	/* each write's start and duration, for pressure.csv; room for every
-	 * slot of the phase (no write without a slot) */
+	struct lr_hist lat; /* ns per write: evictor_finish(), from dur_ns */
+	/* each write's start and duration; room for every slot of the phase
+	 * (no write without a slot) */
 	uint64_t *start_ns, *dur_ns;
 	size_t nlog, caplog;
 	int rc;
@@ -343,14 +343,9 @@ static void *evictor_main(void *arg)
 				e->rc = rc;
 				break;
 			}
-			{
-				uint64_t dt = lr_now_ns() - now;
-
-				lr_hist_add(&e->lat, dt);
-				if (e->nlog < e->caplog) {
-					e->start_ns[e->nlog] = now;
-					e->dur_ns[e->nlog++] = dt;
-				}
+			if (e->nlog < e->caplog) {
+				e->start_ns[e->nlog] = now;
+				e->dur_ns[e->nlog++] = lr_now_ns() - now;
 			}
 			e->writes++;
 			due += e->period_ns;
@@ -380,6 +375,19 @@ static void evictor_release(struct evictor *e)
 	free(e->dur_ns);
 	e->start_ns = e->dur_ns = NULL;
 	e->nlog = e->caplog = 0;
+}
+
+/* After evictor_stop(): the writes' histogram, and one row per write in
+ * @csv after the phase's alloc/free rows (start since @t0, duration; bytes
+ * and live_bytes empty: a write evicts whatever device memory holds). */
+static void evictor_finish(struct evictor *e, FILE *csv, uint64_t t0, unsigned rep_no)
+{
+	for (size_t k = 0; k < e->nlog; k++) {
+		lr_hist_add(&e->lat, e->dur_ns[k]);
+		fprintf(csv, "%.6f,%u,evict,,,%.6f\n", (double)(e->start_ns[k] - t0) / 1e9, rep_no,
+			(double)e->dur_ns[k] / 1e6);
+	}
+	evictor_release(e);
 }
 
 static int evictor_start(struct evictor *e, struct lr_err *err)
@@ -600,14 +608,7 @@ static int run_rep(struct lr_run *run, struct lr_dev *dev, unsigned index, struc
 			if (!rc)
 				rc = lr_pressure_run(&pressure, t, end, err);
 			evictor_stop(&ev);
-			/* one row per trigger write, after the phase's alloc/free
-			 * rows: start, duration (bytes and live_bytes are empty:
-			 * a write evicts whatever device memory holds) */
-			for (size_t k = 0; k < ev.nlog; k++)
-				fprintf(run->pressure, "%.6f,%u,evict,,,%.6f\n",
-					(double)(ev.start_ns[k] - c.t0) / 1e9, index + 1,
-					(double)ev.dur_ns[k] / 1e6);
-			evictor_release(&ev);
+			evictor_finish(&ev, run->pressure, c.t0, index + 1);
 			if (!rc && ev.rc) {
 				rc = ev.rc;
 				*err = ev.err;

@@ -69,6 +69,12 @@ static int per_test(void **state)
 	return 0;
 }
 
+/* Where run_into() writes: $LR_UNIT_OUT, else the temp dir. */
+static const char *out_base(void)
+{
+	return getenv("LR_UNIT_OUT") ? getenv("LR_UNIT_OUT") : tmpdir;
+}
+
 /* Run the scenario into DIR (under $LR_UNIT_OUT or the temp dir); returns the
  * exit code and the loaded result.json in *doc. */
 static const struct lr_backend_ops *run_ops = &fake_backend;
@@ -78,7 +84,7 @@ static double status_interval; /* opts.status_interval_s of run_into */
 static int run_into(const char *name, const char *text, bool inject, json_t **doc)
 {
 	static struct lr_scenario sc;
-	const char *base = getenv("LR_UNIT_OUT") ? getenv("LR_UNIT_OUT") : tmpdir;
+	const char *base = out_base();
 	struct lr_run_opts o = {0};
 	struct lr_run run;
 	struct lr_err err = {{0}};
@@ -303,7 +309,7 @@ static void test_refuse_overwrite(void **state)
 /* Timeline and pressure CSVs: headers and rows for every repetition. */
 static void test_csv(void **state)
 {
-	const char *base = getenv("LR_UNIT_OUT") ? getenv("LR_UNIT_OUT") : tmpdir;
+	const char *base = out_base();
 	char path[600], line[256];
 	unsigned rows = 0, reps_seen = 0, allocs = 0;
 	json_t *doc;
@@ -413,7 +419,7 @@ static void test_configs(void **state)
 static int evict_rows(const char *name, unsigned rep, double *min_ms, double *t_first,
 		      double *t_last)
 {
-	const char *base = getenv("LR_UNIT_OUT") ? getenv("LR_UNIT_OUT") : tmpdir;
+	const char *base = out_base();
 	char path[600], line[256];
 	int n = 0;
 	FILE *f;
