@@ -28,6 +28,11 @@
 #   SET="S.K=V ..."   scenario overrides for every scenario (lrbench --set
 #                     S.K=V each, e.g. SET=pressure.evict_interval_ms=20)
 #   DEVICE=SEL        device selector ("P:D" or a name substring)
+#   LR_UML_CONFIG=F   vlr: the config fragment of the kernel it builds
+#                     (default kernel-patches/configs/uml-bench.config: the
+#                     test tiers' uml-e2e.config without lockdep, KASAN,
+#                     kmemleak, debug objects and fault injection, whose costs
+#                     would be timed too; its release ends in -bench)
 #   LR_UML_KERNEL=P   vlr: use this UML kernel instead of scripts/uml-build.sh's
 #   LR_UML_TIMEOUT=S  vlr: kill the boot after S s (default: twice the plan + 120 s)
 #
@@ -133,6 +138,10 @@ done
 	echo "run: REPS='$REPS': expected a positive integer" >&2
 	exit 2
 }
+if [ -n "${LR_UML_CONFIG:-}" ] && [ -z "${LR_UML_KERNEL:-}" ] && [ ! -f "$LR_UML_CONFIG" ]; then
+	echo "run: LR_UML_CONFIG='$LR_UML_CONFIG': no such config fragment (e.g. kernel-patches/configs/uml-e2e.config)" >&2
+	exit 2
+fi
 # SET: section.key=value words, each passed as --set (lrbench checks the
 # key and the value; here only the shape, so the plan stays one line each)
 set_args=()
@@ -254,9 +263,10 @@ sed 's/^\([^ ]*\) \([^ ]*\) \([^ ]*\)\(.*\)/  \1: \2 repetitions x \3 s\4/' "$di
 if [ -n "${LR_UML_KERNEL:-}" ]; then
 	kernel=$LR_UML_KERNEL
 else
-	echo "run: vlr: [1/3] UML kernel with the vlr device (scripts/uml-build.sh; cached after" \
-		"the first build, cold ~4 min on 2 cores)"
-	kernel=$(scripts/uml-build.sh --print-path) || {
+	uml_config=${LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config}
+	echo "run: vlr: [1/3] UML kernel with the vlr device (scripts/uml-build.sh --config" \
+		"$uml_config; cached after the first build, cold ~4 min on 2 cores)"
+	kernel=$(scripts/uml-build.sh --config "$uml_config" --print-path) || {
 		echo "run: vlr: building the UML kernel failed (messages above)" >&2
 		exit 1
 	}

@@ -54,6 +54,20 @@ expect "run-main.sh DURATION=-1" 2 "DURATION='-1'" env DURATION=-1 LRBENCH="$lrb
 expect "run-main.sh SCENARIOS=bad/name" 2 "bad name" env SCENARIOS=bad/name LRBENCH="$lrb" scripts/run-main.sh
 expect "run-main.sh no scenario file" 1 "none of the scenarios exists" \
 	env SCENARIOS="no-such-scenario" LRBENCH="$lrb" LRBENCH_SCENARIOS="$out/empty" scripts/run-main.sh
+expect "run-main.sh LR_UML_CONFIG missing" 2 "no such config fragment" \
+	env LR_UML_CONFIG="$out/none.config" LRBENCH="$lrb" scripts/run-main.sh
+
+# make run's kernel (uml-bench.config) is the tests' (uml-e2e.config) without
+# the debugging: the same boot and device options, none of the costly checks
+bench=kernel-patches/configs/uml-bench.config e2e=kernel-patches/configs/uml-e2e.config
+same=$(sed -n '/^# --- debugging/q; /^CONFIG_/p' "$e2e" | while IFS= read -r l; do
+	grep -qxF -- "$l" "$bench" || echo "$l"; done)
+costly=$(grep -E '^CONFIG_(PROVE_LOCKING|DEBUG_LOCK_ALLOC|DEBUG_ATOMIC_SLEEP|DEBUG_LIST|DEBUG_OBJECTS[A-Z_]*|KASAN[A-Z_]*|DEBUG_KMEMLEAK|FAULT_INJECTION|FAILSLAB|FAIL_PAGE_ALLOC)=y' "$bench")
+if [ -z "$same" ] && [ -z "$costly" ] && grep -q 'LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config' scripts/run-main.sh; then
+	ok "uml-bench.config: uml-e2e.config's boot and device options, no lockdep/KASAN/kmemleak/debug objects/fault injection; make run's default"
+else
+	bad "uml-bench.config: missing from uml-e2e.config: ${same:-none}; costly options set: ${costly:-none}; or run-main.sh does not default to it"
+fi
 
 echo "scripts: [2/3] a make-run folder around a real smoke run (OpenCL)"
 run=$out/run
