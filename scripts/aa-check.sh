@@ -28,7 +28,8 @@
 #   vlr     vlr-steady in preempt-fence mode only (one config, so the two
 #           runs of a pair are identical), VLR_REPS (default 10) x
 #           VLR_DURATION s (default 2.5), all pairs in one UML boot
-#           (scripts/uml-run.sh; LR_UML_KERNEL picks the kernel)
+#           (scripts/uml-run.sh) on make run's kernel (uml-bench.config,
+#           or the fragment LR_UML_CONFIG names; LR_UML_KERNEL picks a binary)
 #
 # Pairs follow each other. Not part of `make test` (10 pairs take about 8
 # (vlr) and 12 (PoCL) minutes on 2 cores). Results: DIR/<backend>/pair-<i>-{a,b}/
@@ -199,8 +200,12 @@ for b in $backends; do
 			done
 		done
 	else
-		kargs=()
-		[ -n "${LR_UML_KERNEL:-}" ] && kargs=(--kernel "$LR_UML_KERNEL")
+		kernel=${LR_UML_KERNEL:-$(scripts/uml-build.sh --config \
+			"${LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config}" --print-path)} || {
+			echo "aa-check: no UML kernel (scripts/uml-build.sh failed)" >&2
+			exit 1
+		}
+		kargs=(--kernel "$kernel")
 		abs=$(cd "$out/vlr" && pwd)
 		reps=${VLR_REPS:-10} dur=${VLR_DURATION:-2.5}
 		LRBENCH=$lrbench scripts/uml-run.sh "${kargs[@]}" --out "$abs" --no-kmemleak \
