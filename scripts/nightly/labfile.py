@@ -122,9 +122,14 @@ LAB_KEYS = {
                              "(0: every regression lrbench compare reports); smaller ones are listed, marked"),
     "alert_on": (_alert_list, ["previous", "other-kind"],
                  "which comparisons raise the alert exit status: previous, other-kind"),
-    "uml_kernel": (_str, "auto", "UML items: auto (scripts/uml-build.sh, builds when needed), cached "
+    "uml_kernel": (_str, "auto", "UML items but lrbench's (IGT, stress, commands): auto "
+                   "(scripts/uml-build.sh, the debug build the test tiers boot), cached "
                    "(only a kernel already in the cache, else the UML items skip), or a path "
                    "(LR_UML_KERNEL overrides)"),
+    "uml_bench_kernel": (_str, "auto", "UML lrbench items (what is timed): auto (scripts/uml-build.sh "
+                         "--config kernel-patches/configs/uml-bench.config: make run's kernel, without "
+                         "lockdep, KASAN, kmemleak), cached, debug (uml_kernel's kernel) or a path "
+                         "(LR_UML_BENCH_KERNEL overrides; LR_UML_KERNEL, when set, overrides both)"),
     "uml_append": (_str, "", "extra UML kernel command line for every UML item"),
 }
 

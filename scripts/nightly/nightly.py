@@ -240,7 +240,7 @@ def kernel_info():
     return info
 
 
-def environment(lrbench, lab, uml):
+def environment(lrbench, lab, uml, uml_bench):
     u = os.uname()
     rc, desc, _ = sh(["git", "describe", "--always", "--dirty", "--tags"])
     ki = kernel_info()
@@ -261,6 +261,7 @@ def environment(lrbench, lab, uml):
         "drm_devices": drm_cards(),
         "opencl_devices": devs,
         "uml": uml,
+        "uml_bench": uml_bench,
     }
     if why:
         env["opencl_devices_reason"] = why
@@ -270,7 +271,11 @@ def environment(lrbench, lab, uml):
 # ---------------------------------------------------------------------------
 # UML kernel lookup
 
-def uml_kernel_cached():
+E2E_CONFIG = "kernel-patches/configs/uml-e2e.config"
+BENCH_CONFIG = "kernel-patches/configs/uml-bench.config"
+
+
+def uml_kernel_cached(fragment=E2E_CONFIG):
     """The cached UML kernel of the prepared tree, without building: (path, None) or (None, reason).
 
     The cache key is scripts/uml-build.sh's (scripts/lib/kbuild.sh): the git tree
@@ -281,29 +286,47 @@ def uml_kernel_cached():
     if not tree or not os.path.isdir(tree):
         return None, "no prepared kernel tree (scripts/kernel.sh info: %s)" % (tree or "none")
     script = ('. scripts/lib/kbuild.sh; t=$(kb_tree_hash "$1") || exit 1; '
-              'c=$(cat "$1/arch/um/configs/x86_64_defconfig" kernel-patches/configs/uml-e2e.config | sha1sum | cut -c1-12); '
+              'c=$(cat "$1/arch/um/configs/x86_64_defconfig" "$2" | sha1sum | cut -c1-12); '
               'echo "${t:0:12}-$c"')
-    rc, out, err = sh(["bash", "-c", script, "key", tree], timeout=300)
+    rc, out, err = sh(["bash", "-c", script, "key", tree, fragment], timeout=300)
     if rc != 0 or not out.strip():
         return None, "cannot hash the kernel tree %s: %s" % (tree, err.strip())
     path = os.path.join(cache, "uml-" + out.strip(), "linux")
     if os.path.isfile(path) and os.access(path, os.X_OK):
         return path, None
-    return None, "no UML kernel of this series in the cache (%s; make uml-kernel builds it)" % path
+    return None, "no UML kernel of this series and %s in the cache (%s; %s builds it)" % (
+        os.path.basename(fragment), path, "make uml-kernel" if fragment == E2E_CONFIG else
+        "scripts/uml-build.sh --config " + fragment)
 
 
-def resolve_uml(lab, needed):
-    """{'kernel': path or None, 'reason': why not, 'append': ...}."""
-    mode = os.environ.get("LR_UML_KERNEL") or lab["uml_kernel"]
-    info = {"mode": mode, "kernel": None, "reason": None,
+def resolve_uml(lab, needed, bench=False, debug=None):
+    """{'kernel': path or None, 'reason': why not, 'append': ..., 'config': fragment}.
+
+    bench: the kernel of the UML lrbench items (uml_bench_kernel, make run's
+    uml-bench.config); debug: the other items' resolved kernel, which
+    uml_bench_kernel = debug reuses."""
+    if bench:
+        mode = (os.environ.get("LR_UML_KERNEL") or os.environ.get("LR_UML_BENCH_KERNEL")
+                or lab["uml_bench_kernel"])
+        fragment = BENCH_CONFIG
+    else:
+        mode = os.environ.get("LR_UML_KERNEL") or lab["uml_kernel"]
+        fragment = E2E_CONFIG
+    info = {"mode": mode, "kernel": None, "reason": None, "config": fragment,
             "append": " ".join(x for x in (lab["uml_append"], os.environ.get("LR_NIGHTLY_UML_APPEND", "")) if x)}
     if not needed:
         info["reason"] = "no UML item"
         return info
+    if mode == "debug" and bench:
+        info.update({k: debug.get(k) for k in ("kernel", "reason", "release")} if debug else
+                    {"reason": "uml_bench_kernel = debug, but no other UML item resolved uml_kernel"})
+        info["config"] = E2E_CONFIG
+        return info
     if mode == "cached":
-        info["kernel"], info["reason"] = uml_kernel_cached()
+        info["kernel"], info["reason"] = uml_kernel_cached(fragment)
     elif mode == "auto":
-        rc, out, err = sh([os.path.join(ROOT, "scripts/uml-build.sh"), "--print-path"], timeout=7200)
+        rc, out, err = sh([os.path.join(ROOT, "scripts/uml-build.sh"), "--config", os.path.join(ROOT, fragment),
+                           "--print-path"], timeout=7200)
         if rc == 0 and out.strip():
             info["kernel"] = out.strip().splitlines()[-1]
         else:
@@ -394,10 +417,16 @@ def lrbench_args(it, out):
     return a
 
 
+def uml_of(it, ctx):
+    """The UML kernel an item boots: lrbench items time what they run, so they
+    boot the benchmark build; IGT, stress and commands the debug build."""
+    return ctx["uml_bench"] if it["type"] == "lrbench" else ctx["uml"]
+
+
 def item_command(it, idir, ctx, timeout):
     """(argv, extra environment, notes) of one item."""
     lrbench = ctx["lrbench"]
-    uml = ctx["uml"]
+    uml = uml_of(it, ctx)
     env = dict(x.split("=", 1) for x in it["env"])
     append = " ".join(x for x in (uml.get("append", ""), it["uml_append"]) if x)
     if it["type"] == "lrbench":
@@ -546,7 +575,7 @@ def run_item(it, idir, ctx, budget_left):
         missing.append("disabled in the lab file (enabled = no)")
     reqs = list(it["requires"]) + (["uml"] if it["runner"] == "uml" and "uml" not in it["requires"] else [])
     for r in reqs:
-        m = requirement_missing(r, ctx["env"], ctx["uml"])
+        m = requirement_missing(r, ctx["env"], uml_of(it, ctx))
         if m:
             missing.append(m)
     if missing:
@@ -917,19 +946,22 @@ def cmd_run(args):
     if bad:
         log("journal: %d unreadable line(s) ignored (cut by a crash)" % bad)
 
-    uml = resolve_uml(L, any(i["runner"] == "uml" for i in lab["items"]))
-    if uml.get("kernel"):
-        log("UML kernel: %s (%s)" % (uml["kernel"], uml.get("release")))
-    elif uml["reason"] != "no UML item":
-        log("UML items will skip: %s" % uml["reason"])
+    on = [i for i in lab["items"] if i["runner"] == "uml" and i["enabled"]]
+    uml = resolve_uml(L, any(i["type"] != "lrbench" for i in on) or L["uml_bench_kernel"] == "debug")
+    uml_bench = resolve_uml(L, any(i["type"] == "lrbench" for i in on), bench=True, debug=uml)
+    for what, u in (("UML kernel (IGT, stress, commands)", uml), ("UML kernel (lrbench)", uml_bench)):
+        if u.get("kernel"):
+            log("%s: %s (%s)" % (what, u["kernel"], u.get("release")))
+        elif u["reason"] != "no UML item":
+            log("%s: its items will skip: %s" % (what, u["reason"]))
     envp = os.path.join(ndir, "environment.json")
     env_doc, _ = load_json(envp) if resumed else (None, None)
-    env = environment(lrbench, L, uml)
+    env = environment(lrbench, L, uml, uml_bench)
     if env_doc and env_doc.get("suite_version") != env["suite_version"]:
         log("resumed night: suite version was %s, now %s (recorded per attempt)" % (
             env_doc.get("suite_version"), env["suite_version"]))
     write_json(envp, env)
-    ctx = {"lrbench": lrbench, "uml": uml, "env": env}
+    ctx = {"lrbench": lrbench, "uml": uml, "uml_bench": uml_bench, "env": env}
 
     manifest = {"schema": MANIFEST_SCHEMA, "format_version": FORMAT_VERSION, "lab": L["name"],
                 "lab_file": rel(os.path.abspath(args.lab), ROOT), "description": L["description"],

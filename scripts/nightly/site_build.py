@@ -111,7 +111,11 @@ def night_report(ndir, m):
     for k, v in (("suite version", env["suite_version"]), ("kernel", env["kernel"]["release"]),
                  ("series", "%s (%s patches, source %s)" % (env["series"].get("hash"), env["series"].get("patches"),
                                                            env["series"].get("source_version"))),
-                 ("UML kernel", "%s %s" % (env["uml"].get("release") or "", env["uml"].get("reason") or "")),
+                 ("UML kernel (IGT, stress, commands)", "%s %s" % (env["uml"].get("release") or "",
+                                                                    env["uml"].get("reason") or "")),
+                 # nights before the benchmark build have no uml_bench: their lrbench items booted uml
+                 ("UML kernel (lrbench)", "%s %s" % ((env.get("uml_bench") or env["uml"]).get("release") or "",
+                                                      (env.get("uml_bench") or env["uml"]).get("reason") or "")),
                  ("UML command line extra", env["uml"].get("append") or "none"),
                  ("DRM devices", gpus), ("OpenCL devices", "; ".join(env["opencl_devices"]) or "none"),
                  ("compared with", "previous %s night: %s; newest %s night: %s" % (

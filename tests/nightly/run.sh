@@ -3,7 +3,9 @@
 # tests/nightly/tiny.ini with a fake clock (LR_NIGHTLY_NOW), in a history and
 # site of its own under build/nightly/:
 #   1. lab files: the shipped ones validate; broken ones are refused with
-#      file:line and the key
+#      file:line and the key; lrbench UML items boot uml_bench_kernel, the
+#      others uml_kernel (a missing benchmark kernel skips only the former;
+#      uml_bench_kernel = debug shares the debug build)
 #   2. three nights: night 1 and an identical night 2 (no regression, exit 0);
 #      night 3 with a slow vlr copy engine (vlr.copy_delay_us=20000 on the
 #      UML kernel command line, a test-only knob that is 0 by default): a
@@ -132,6 +134,27 @@ for hw in xe:xe amdgpu:amdgpu; do
 		bad "$f without hardware: exit $r; $(tail -12 "$out/hw-${drv}.log")"
 	fi
 done
+
+# lrbench items boot the benchmark build (uml_bench_kernel), the others the
+# debug build (uml_kernel): a missing benchmark kernel skips only the former
+if [ -x "${LR_UML_KERNEL:-}" ]; then
+	kl=$out/kernels.ini
+	printf '[lab]\nhost = kernels\numl_kernel = %s\n[item cmd]\ntype = command\nrunner = uml\ncmd = uname -r\ntimeout_s = 60\n[item bench]\ntype = lrbench\nrunner = uml\nscenario = vlr-steady\nrequires = %s\n' \
+		"$LR_UML_KERNEL" uml >"$kl"
+	env -u LR_UML_KERNEL LR_UML_BENCH_KERNEL=/nonexistent LR_NIGHTLY_NOW=2026-12-06 "${NIGHTLY[@]}" run "$kl" \
+		--no-site --history "$out/k-history" >"$out/kernels.log" 2>&1
+	mk=$out/k-history/kernels/2026-12-06/manifest.json
+	check "lrbench UML items boot uml_bench_kernel, the others uml_kernel: a missing benchmark kernel skips only the lrbench item" \
+		test "$(jq_ "$mk" '[(i["name"], i["status"]) for i in d["items"]] == [("cmd", "pass"), ("bench", "skip")] and "/nonexistent is not an executable" in d["items"][1]["reason"] and d["environment"]["uml_bench"]["config"].endswith("uml-bench.config")')" = True
+	sed -i 's|^requires = uml$|requires = file:/nonexistent-nightly-test|' "$kl"
+	env -u LR_UML_KERNEL LR_UML_BENCH_KERNEL=debug LR_NIGHTLY_NOW=2026-12-07 "${NIGHTLY[@]}" run "$kl" \
+		--no-site --history "$out/k-history" >>"$out/kernels.log" 2>&1
+	mk=$out/k-history/kernels/2026-12-07/manifest.json
+	check "uml_bench_kernel = debug: the lrbench items get uml_kernel's kernel" \
+		test "$(jq_ "$mk" 'd["environment"]["uml_bench"]["kernel"] == d["environment"]["uml"]["kernel"] != None')" = True
+else
+	skip "lrbench items' UML kernel: no UML kernel (${LR_UML_KERNEL:-unset})"
+fi
 
 # --- 2. three nights ---------------------------------------------------------
 night 2026-12-01
