@@ -200,8 +200,7 @@ for b in $backends; do
 			done
 		done
 	else
-		kernel=${LR_UML_KERNEL:-$(scripts/uml-build.sh --config \
-			"${LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config}" --print-path)} || {
+		kernel=${LR_UML_KERNEL:-$(scripts/uml-build.sh --bench --print-path)} || {
 			echo "aa-check: no UML kernel (scripts/uml-build.sh failed)" >&2
 			exit 1
 		}

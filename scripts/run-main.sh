@@ -263,10 +263,10 @@ sed 's/^\([^ ]*\) \([^ ]*\) \([^ ]*\)\(.*\)/  \1: \2 repetitions x \3 s\4/' "$di
 if [ -n "${LR_UML_KERNEL:-}" ]; then
 	kernel=$LR_UML_KERNEL
 else
-	uml_config=${LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config}
-	echo "run: vlr: [1/3] UML kernel with the vlr device (scripts/uml-build.sh --config" \
-		"$uml_config; cached after the first build, cold ~4 min on 2 cores)"
-	kernel=$(scripts/uml-build.sh --config "$uml_config" --print-path) || {
+	echo "run: vlr: [1/3] UML kernel with the vlr device (scripts/uml-build.sh --bench:" \
+		"${LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config}; cached after the first build," \
+		"cold ~4 min on 2 cores)"
+	kernel=$(scripts/uml-build.sh --bench --print-path) || {
 		echo "run: vlr: building the UML kernel failed (messages above)" >&2
 		exit 1
 	}

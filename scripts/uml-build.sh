@@ -8,6 +8,9 @@
 #                  the tree `scripts/kernel.sh prepare` gives (base + the
 #                  project's kernel-patches/series).
 #   --config F     config fragment (default kernel-patches/configs/uml-e2e.config)
+#   --bench        the benchmark build that make run, aa-check.sh and
+#                  vlr-param-ab.sh time: $LR_UML_CONFIG, else
+#                  kernel-patches/configs/uml-bench.config (no lockdep, KASAN)
 #   --print-path   print only the path of the built `linux` binary on stdout
 #                  (progress goes to stderr either way)
 #   --no-cold      use the cache or build incrementally where an earlier build
@@ -34,5 +37,14 @@ KB_TARGET=linux
 KB_IMAGE=linux
 KB_COLD="~4 min on 2 cores"
 
+args=()
+for a in "$@"; do
+	if [ "$a" = --bench ]; then
+		args+=(--config "${LR_UML_CONFIG:-$(dirname "$KB_FRAG")/uml-bench.config}")
+	else
+		args+=("$a")
+	fi
+done
+
 . "$(dirname "$0")/lib/kbuild.sh"
-kbuild_main "$@"
+kbuild_main "${args[@]}"

@@ -67,8 +67,7 @@ lrbench=$(realpath "${LRBENCH:-build/bin/lrbench}" 2>/dev/null)
 out=$(realpath -m "${out:-build/ab/$(date -u +%Y%m%dT%H%M%SZ)}")
 mkdir -p "$out" || die "cannot create $out"
 # make run's kernel: no lockdep/KASAN costs in what is timed
-kernel=${LR_UML_KERNEL:-$(scripts/uml-build.sh --config \
-	"${LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config}" --print-path)} || die "no UML kernel"
+kernel=${LR_UML_KERNEL:-$(scripts/uml-build.sh --bench --print-path)} || die "no UML kernel"
 # plan: 2 values x rounds x reps x (duration + ~3 s)
 limit=$((2 * rounds * reps * (duration + 4) + 180))
 echo "vlr-param-ab: $param=$a vs $param=$b, $rounds round(s) of $scenario ($reps x ${duration}s) in one boot (limit ${limit}s)"

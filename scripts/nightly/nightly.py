@@ -299,6 +299,12 @@ def uml_kernel_cached(fragment=E2E_CONFIG):
         "scripts/uml-build.sh --config " + fragment)
 
 
+def bench_mode(lab):
+    """The effective uml_bench_kernel: LR_UML_KERNEL (one kernel for every UML
+    item), else LR_UML_BENCH_KERNEL, else the lab file's."""
+    return os.environ.get("LR_UML_KERNEL") or os.environ.get("LR_UML_BENCH_KERNEL") or lab["uml_bench_kernel"]
+
+
 def resolve_uml(lab, needed, bench=False, debug=None):
     """{'kernel': path or None, 'reason': why not, 'append': ..., 'config': fragment}.
 
@@ -306,8 +312,7 @@ def resolve_uml(lab, needed, bench=False, debug=None):
     uml-bench.config); debug: the other items' resolved kernel, which
     uml_bench_kernel = debug reuses."""
     if bench:
-        mode = (os.environ.get("LR_UML_KERNEL") or os.environ.get("LR_UML_BENCH_KERNEL")
-                or lab["uml_bench_kernel"])
+        mode = bench_mode(lab)
         fragment = BENCH_CONFIG
     else:
         mode = os.environ.get("LR_UML_KERNEL") or lab["uml_kernel"]
@@ -947,7 +952,7 @@ def cmd_run(args):
         log("journal: %d unreadable line(s) ignored (cut by a crash)" % bad)
 
     on = [i for i in lab["items"] if i["runner"] == "uml" and i["enabled"]]
-    uml = resolve_uml(L, any(i["type"] != "lrbench" for i in on) or L["uml_bench_kernel"] == "debug")
+    uml = resolve_uml(L, any(i["type"] != "lrbench" for i in on) or bench_mode(L) == "debug")
     uml_bench = resolve_uml(L, any(i["type"] == "lrbench" for i in on), bench=True, debug=uml)
     for what, u in (("UML kernel (IGT, stress, commands)", uml), ("UML kernel (lrbench)", uml_bench)):
         if u.get("kernel"):

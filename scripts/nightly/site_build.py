@@ -108,14 +108,14 @@ def night_report(ndir, m):
                                         " fw " + ", ".join("%s=%s" % kv for kv in c["firmware"].items())
                                         if c.get("firmware") else "")
                      for c in env["drm_devices"]) or "none"
+    # nights before the benchmark build have no uml_bench: their lrbench items booted uml
+    ub = env.get("uml_bench") or env["uml"]
     for k, v in (("suite version", env["suite_version"]), ("kernel", env["kernel"]["release"]),
                  ("series", "%s (%s patches, source %s)" % (env["series"].get("hash"), env["series"].get("patches"),
                                                            env["series"].get("source_version"))),
                  ("UML kernel (IGT, stress, commands)", "%s %s" % (env["uml"].get("release") or "",
                                                                     env["uml"].get("reason") or "")),
-                 # nights before the benchmark build have no uml_bench: their lrbench items booted uml
-                 ("UML kernel (lrbench)", "%s %s" % ((env.get("uml_bench") or env["uml"]).get("release") or "",
-                                                      (env.get("uml_bench") or env["uml"]).get("reason") or "")),
+                 ("UML kernel (lrbench)", "%s %s" % (ub.get("release") or "", ub.get("reason") or "")),
                  ("UML command line extra", env["uml"].get("append") or "none"),
                  ("DRM devices", gpus), ("OpenCL devices", "; ".join(env["opencl_devices"]) or "none"),
                  ("compared with", "previous %s night: %s; newest %s night: %s" % (

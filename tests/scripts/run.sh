@@ -63,10 +63,11 @@ bench=kernel-patches/configs/uml-bench.config e2e=kernel-patches/configs/uml-e2e
 same=$(sed -n '/^# --- debugging/q; /^CONFIG_/p' "$e2e" | while IFS= read -r l; do
 	grep -qxF -- "$l" "$bench" || echo "$l"; done)
 costly=$(grep -E '^CONFIG_(PROVE_LOCKING|DEBUG_LOCK_ALLOC|DEBUG_ATOMIC_SLEEP|DEBUG_LIST|DEBUG_OBJECTS[A-Z_]*|KASAN[A-Z_]*|DEBUG_KMEMLEAK|FAULT_INJECTION|FAILSLAB|FAIL_PAGE_ALLOC)=y' "$bench")
-if [ -z "$same" ] && [ -z "$costly" ] && grep -q 'LR_UML_CONFIG:-kernel-patches/configs/uml-bench.config' scripts/run-main.sh; then
+if [ -z "$same" ] && [ -z "$costly" ] && grep -q 'uml-build.sh --bench --print-path' scripts/run-main.sh &&
+	grep -qF 'LR_UML_CONFIG:-$(dirname "$KB_FRAG")/uml-bench.config' scripts/uml-build.sh; then
 	ok "uml-bench.config: uml-e2e.config's boot and device options, no lockdep/KASAN/kmemleak/debug objects/fault injection; make run's default"
 else
-	bad "uml-bench.config: missing from uml-e2e.config: ${same:-none}; costly options set: ${costly:-none}; or run-main.sh does not default to it"
+	bad "uml-bench.config: missing from uml-e2e.config: ${same:-none}; costly options set: ${costly:-none}; or run-main.sh does not build it (uml-build.sh --bench)"
 fi
 
 echo "scripts: [2/3] a make-run folder around a real smoke run (OpenCL)"
