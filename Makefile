@@ -4,8 +4,8 @@
 #   make all       build user space into build/ (binaries in build/bin/)
 #   make asan      the same under -fsanitize=address,undefined into build/asan/
 #   make run       the main job on the embedded default: vlr-steady/burst/ramp/
-#                  scaling/mixed in one UML boot (~5-6 min; SCENARIOS=, REPS=,
-#                  DURATION=; BACKEND=opencl: the host's OpenCL device, PoCL)
+#                  scaling/mixed in one UML boot (~8 min; SCENARIOS=, REPS=,
+#                  DURATION=, PREVIOUS=; BACKEND=opencl: the host's OpenCL device, PoCL)
 #   make test      every test tier, ending in one "N passed, N failed" line
 #   make plots|report DIR=...  plots and the HTML report of a make-run folder
 #                  or of one result directory

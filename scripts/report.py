@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Static HTML report of an lrbench run: scripts/report.py RUN_DIR
+"""Static HTML report of an lrbench run: scripts/report.py RUN_DIR [--previous PREV|auto]
 
 RUN_DIR is either one lrbench result directory (RUN_DIR/result.json) or a
 `make run` folder holding one result directory per scenario
@@ -32,6 +32,18 @@ repetitions). Each cell with an interval also gives the chance that a rerun
 of the same plan repeats its verdict (rerun_agreement), and a stability
 line the product over the cells, naming those under 90 % with the factor
 of repetitions that would settle each (reps_to_settle).
+
+Every target cell is also written as data to RUN_DIR/targets.json (schema
+lrbench-targets, results/README.md). With --previous PREV (a run folder or
+result directory), the targets of PREV are judged again from its
+result.json files by this same code, and each cell says whether its verdict
+held (met, missed or inconclusive in both runs) or changed, with a line
+"N of M verdicts as in the previous run": a claim worth making holds in two
+consecutive runs. --previous auto takes the newest earlier folder beside
+RUN_DIR (names sort as make run's UTC stamps) with the same scenarios.plan
+and, per scenario, the same parameters, planned repetitions, kernel
+release, backend, device and host; none found: no comparison, said so. An
+explicit PREV that differs is used, with a warning naming the differences.
 
 Environment: LRBENCH (default build/bin/lrbench of this tree).
 Exit 0 on success, 1 when lrbench fails, 2 on usage or input errors.
@@ -82,9 +94,18 @@ TARGETS = [
 ]
 
 
+class ReportError(Exception):
+    """A report that cannot be made: the message, and the exit status (2 for
+    usage or input errors, 1 when lrbench fails). main() prints it; the
+    nightly runner, which imports this module, records it and goes on."""
+
+    def __init__(self, msg, code=2):
+        super().__init__(msg)
+        self.code = code
+
+
 def die(msg, code=2):
-    print(f"report: {msg}", file=sys.stderr)
-    sys.exit(code)
+    raise ReportError(msg, code)
 
 
 def esc(x):
@@ -425,6 +446,8 @@ def target_rows(runs):
         text, metric, (a, b), (op, bound) = t
         found = []
         for run in runs:
+            base = {"target": metric, "goal": f"{op} {bound:.6g}", "cell": run.name,
+                    "configs": [c for c in (a, b) if c]}
             if b not in run.cfgs or (a is not None and a not in run.cfgs):
                 continue
             row = run.row(a or b, b, metric)
@@ -434,8 +457,9 @@ def target_rows(runs):
                      if not (side and side.get("n"))]
             if empty:
                 # the scenario runs these configurations but one has no samples
-                found.append((run, f"not measured: no {metric} samples in "
-                              f"{' and '.join(dict.fromkeys(empty))}", "", "na", None))
+                why = f"no {metric} samples in {' and '.join(dict.fromkeys(empty))}"
+                found.append((run, f"not measured: {why}", "", "na", None,
+                              dict(base, verdict=None, why=why)))
                 continue
             stat = run.per_rep_stat(metric)
             pooled = row.get("pooled") or None
@@ -496,7 +520,11 @@ def target_rows(runs):
                 measured += f" (compare: {row['verdict']})"
             if why:
                 measured += f" ({why})"
-            found.append((run, measured, verdict, cls, agree))
+            has_ci = not why and lo is not None and hi is not None
+            cell = dict(base, verdict=verdict, value=value, lo=lo if has_ci else None,
+                        hi=hi if has_ci else None, level=level if has_ci else None,
+                        rerun_agrees=agree[0] if agree else None, why=why, measured=measured)
+            found.append((run, measured, verdict, cls, agree, cell))
         out.append((t, found))
     return out
 
@@ -506,7 +534,7 @@ def rerun_summary(rows):
     over the cells with an interval, as if independent) and the cells below
     90 %, or None when no cell has an interval."""
     cells = [(run.name, metric, agree) for (_, metric, _, _), found in rows
-             for run, _, _, _, agree in found if agree is not None]
+             for run, _, _, _, agree, _ in found if agree is not None]
     if not cells:
         return None
     p_all = math.prod(p for _, _, (p, _) in cells)
@@ -524,9 +552,178 @@ def rerun_summary(rows):
             f"cells' chances); cells below 90 %: {'; '.join(weak) if weak else 'none'}")
 
 
-def targets_html(runs, multi):
+def short_verdict(cell):
+    """"missed 0.859 [0.647–1.22]": a cell's verdict, value and interval."""
+    if not cell or not cell.get("verdict"):
+        return "not measured"
+    out = cell["verdict"]
+    if cell.get("value") is not None:
+        out += f" {cell['value']:.3g}"
+    if cell.get("lo") is not None and cell.get("hi") is not None:
+        out += f" [{cell['lo']:.3g}–{cell['hi']:.3g}]"
+    return out
+
+
+def runs_of(exe, run_dir):
+    """The result directories of RUN_DIR as Runs: RUN_DIR itself when it holds
+    a result.json, else its scenarios (RUN_DIR/<scenario>/result.json) in
+    scenarios.plan's order, then the others by name."""
+    if os.path.exists(os.path.join(run_dir, "result.json")):
+        return [Run(exe, run_dir)]
+    planned = [ln[0] for ln in read_lines(os.path.join(run_dir, "scenarios.plan")) or []]
+    try:
+        names = os.listdir(run_dir)
+    except OSError as e:
+        die(f"{run_dir}: cannot read: {e}")
+    subdirs = sorted(n for n in names if os.path.isfile(os.path.join(run_dir, n, "result.json")))
+    order = [n for n in planned if n in subdirs] + [n for n in subdirs if n not in planned]
+    return [Run(exe, os.path.join(run_dir, n), n) for n in order]
+
+
+def setup_of(run_dir, runs):
+    """What makes another run a rerun of this one: the plan (scenarios.plan of a
+    make-run folder), and per scenario its parameters, planned repetitions,
+    kernel release, backend, device and host as result.json records them."""
+    plan = None
+    if not os.path.exists(os.path.join(run_dir, "result.json")):
+        plan = read_lines(os.path.join(run_dir, "scenarios.plan"))
+    per = []
+    for r in runs:
+        d = r.doc
+        dev = dict(d.get("device") or {})
+        dev.pop("detail", None)  # vlr: says the mode of the repetition that wrote it last
+        host = {k: v for k, v in (d.get("host") or {}).items()
+                if k != "memory_bytes"}  # what the kernel keeps for itself moves a little
+        per.append((r.name, json.dumps((d.get("scenario") or {}).get("parameters"), sort_keys=True),
+                    (d.get("repetitions") or {}).get("planned"),
+                    (d.get("kernel") or {}).get("release"), (d.get("backend") or {}).get("name"),
+                    json.dumps(dev, sort_keys=True), json.dumps(host, sort_keys=True)))
+    return plan, per
+
+
+def setup_differences(mine, theirs):
+    """What differs between two setup_of()s, in words ([] when nothing)."""
+    out = []
+    if mine[0] != theirs[0]:
+        out.append("scenarios.plan")
+    a, b = dict((p[0], p) for p in mine[1]), dict((p[0], p) for p in theirs[1])
+    if sorted(a) != sorted(b):
+        out.append(f"scenarios ({', '.join(sorted(a))} / {', '.join(sorted(b))})")
+    fields = ("parameters", "repetitions", "kernel", "backend", "device", "host")
+    for name in sorted(set(a) & set(b)):
+        out += [f"{name}: {f}" + (f" ({a[name][i + 1]} / {b[name][i + 1]})" if f == "kernel" else "")
+                for i, f in enumerate(fields) if a[name][i + 1] != b[name][i + 1]]
+    return out
+
+
+def find_previous(exe, run_dir, runs):
+    """The newest earlier run beside RUN_DIR (its parent's folders whose names
+    sort before it, as make run's UTC stamps do) of the same setup (setup_of):
+    its path, or None."""
+    parent = os.path.dirname(os.path.abspath(run_dir))
+    me = os.path.basename(os.path.abspath(run_dir))
+    mine = setup_of(run_dir, runs)
+    try:
+        names = sorted((n for n in os.listdir(parent) if n < me), reverse=True)
+    except OSError:
+        return None
+    for n in names[:100]:
+        d = os.path.join(parent, n)
+        if not os.path.isdir(d):
+            continue
+        try:
+            theirs = runs_of(exe, d)
+        except ReportError:
+            continue  # not a run, or an unreadable one: not a rerun either
+        if theirs and not setup_differences(mine, setup_of(d, theirs)):
+            return d
+    return None
+
+
+def previous_cells(exe, prev_dir):
+    """{(target, cell): cell} of an earlier run, judged again from its result.json
+    files by this code at that run's own level (1 - 0.1/m for its m cells),
+    so that the two runs' verdicts come from the same statistics."""
+    if not os.path.isdir(prev_dir):
+        die(f"--previous {prev_dir}: no such directory")
+    runs = runs_of(exe, prev_dir)
+    if not runs:
+        die(f"--previous {prev_dir}: no result.json in it or in its subfolders")
+    set_target_level(runs)
+    return {(c["target"], c["cell"]): c for _, found in target_rows(runs) for *_, c in found}
+
+
+def mark_held(trows, prev):
+    """Against an earlier run's cells (previous_cells): set each judged cell's
+    "previous" (that run's cell, or None) and "held" (the same verdict: met,
+    missed or inconclusive, in both), and return (held, compared, changed,
+    unmatched): changed as [(cell name, target, earlier verdict, verdict)],
+    unmatched the judged cells the earlier run did not judge."""
+    held, compared, changed, unmatched = 0, 0, [], []
+    for _, found in trows:
+        for *_, cell in found:
+            if not cell.get("verdict"):
+                continue
+            p = prev.get((cell["target"], cell["cell"]))
+            if not p or not p.get("verdict"):
+                cell["previous"], cell["held"] = None, None
+                unmatched.append(f"{cell['cell']} {cell['target']}")
+                continue
+            cell["previous"] = {k: p.get(k) for k in ("verdict", "value", "lo", "hi", "level")}
+            cell["held"] = p["verdict"] == cell["verdict"]
+            compared += 1
+            if cell["held"]:
+                held += 1
+            else:
+                changed.append((cell["cell"], cell["target"], p["verdict"], cell["verdict"]))
+    return held, compared, changed, unmatched
+
+
+def held_summary(name, marks):
+    """One line on how many verdicts held from the earlier run NAME."""
+    held, compared, changed, unmatched = marks
+    line = f"{held} of {compared} verdicts as in the previous run ({name})"
+    if changed:
+        line += "; changed: " + "; ".join(f"{c} {t} ({a} → {b})" for c, t, a, b in changed)
+    if unmatched:
+        line += "; not judged there: " + ", ".join(unmatched)
+    return line
+
+
+def targets_doc(run_dir, runs, trows, prev_name=None, marks=None):
+    """targets.json: every target cell as data (results/README.md), with the
+    earlier run's verdicts when compared with one."""
+    cells = []
+    for (_, metric, _, _), found in trows:
+        for *_, cell in found:
+            cells.append({k: v for k, v in cell.items() if k != "measured"})
+    agrees = [c["rerun_agrees"] for c in cells if c.get("rerun_agrees") is not None]
+    doc = {"schema": "lrbench-targets", "format_version": 1,
+           "run": os.path.basename(os.path.abspath(run_dir)),
+           "level": runs[0].ci_level if runs else None,
+           "cells": cells,
+           "all_agree_chance": math.prod(agrees) if agrees else None,
+           "previous": None}
+    if marks:
+        held, compared, changed, unmatched = marks
+        doc["previous"] = {"run": prev_name, "held": held, "compared": compared,
+                           "changed": [{"cell": c, "target": t, "was": a, "now": b}
+                                       for c, t, a, b in changed],
+                           "not_judged_there": unmatched}
+    tmp = os.path.join(run_dir, ".targets.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, os.path.join(run_dir, "targets.json"))
+    return doc
+
+
+def targets_html(runs, multi, trows=None, prev_name=None, marks=None):
     rows = ""
-    trows = target_rows(runs)
+    trows = trows if trows is not None else target_rows(runs)
+    pcol = marks is not None
     for (text, metric, (a, b), (op, bound)), found in trows:
         goal = f"<code>{esc(metric)}</code> {esc(op)} {bound:.3g}"
         if not found:
@@ -536,33 +733,52 @@ def targets_html(runs, multi):
                 why = (f"not measured in this run (no scenario has {metric} in "
                        f"{' and '.join(c for c in (a, b) if c)})")
             rows += (f"<tr><td>{esc(text)}</td><td>{goal}</td>{cols}<td class='na'>"
-                     f"{esc(why)}</td><td class='na'></td></tr>\n")
+                     f"{esc(why)}</td><td class='na'></td>"
+                     f"{'<td class=na></td>' if pcol else ''}</tr>\n")
             continue
-        for i, (run, measured, verdict, cls, _) in enumerate(found):
+        for i, (run, measured, verdict, cls, _, cell) in enumerate(found):
             first = (f"<td rowspan={len(found)}>{esc(text)}</td><td rowspan={len(found)}>{goal}</td>"
                      if i == 0 else "")
             scen = f"<td><a href='#scenario-{esc(run.name)}'>{esc(run.name)}</a></td>" if multi else ""
+            prev = ""
+            if pcol:
+                if cell.get("held") is None:
+                    prev = "<td class=na>–</td>"
+                else:
+                    pc = {"met": "good", "missed": "bad"}.get(cell["previous"]["verdict"], "na")
+                    pc += "" if cell["held"] else " changed"
+                    prev = (f"<td class='{pc}'>{esc(short_verdict(cell['previous']))}: "
+                            f"<b>{'held' if cell['held'] else 'changed'}</b></td>")
             rows += (f"<tr>{first}{scen}<td class='{cls}'>{esc(measured)}</td>"
-                     f"<td class='{cls}'>{esc(verdict)}</td></tr>\n")
+                     f"<td class='{cls}'>{esc(verdict)}</td>{prev}</tr>\n")
     scen_head = "<th>scenario</th>" if multi else ""
+    prev_head = f"<th>previous run<br><span class=spread>{esc(prev_name)}</span></th>" if pcol else ""
     summary = rerun_summary(trows)
     return (f"<table class=targets><tr><th>target</th><th>goal</th>{scen_head}<th>measured</th>"
-            f"<th></th></tr>{rows}</table>"
-            + (f"<p class=note>Stability: {esc(summary)}.</p>" if summary else ""))
+            f"<th></th>{prev_head}</tr>{rows}</table>"
+            + (f"<p class=note>Stability: {esc(summary)}.</p>" if summary else "")
+            + (f"<p class=note>Held: {esc(held_summary(prev_name, marks))}.</p>" if pcol else ""))
 
 
-def targets_text(runs):
+def targets_text(runs, trows=None, prev_name=None, marks=None):
     lines = ["targets (issues 5, 12):"]
-    trows = target_rows(runs)
+    trows = trows if trows is not None else target_rows(runs)
     for (text, metric, _, (op, bound)), found in trows:
         lines.append(f"  {text}  [{metric} {op} {bound:.3g}]")
         if not found:
             lines.append("      not measured in this run")
-        for run, measured, verdict, _, _ in found:
-            lines.append(f"      {run.name}: {measured}" + (f": {verdict}" if verdict else ""))
+        for run, measured, verdict, _, _, cell in found:
+            line = f"      {run.name}: {measured}" + (f": {verdict}" if verdict else "")
+            if marks is not None and cell.get("verdict"):
+                line += ("; previous run: not judged" if cell.get("held") is None else
+                         f"; previous run: {short_verdict(cell['previous'])}: "
+                         f"{'held' if cell['held'] else 'CHANGED'}")
+            lines.append(line)
     summary = rerun_summary(trows)
     if summary:
         lines.append(f"  stability: {summary}")
+    if marks is not None:
+        lines.append(f"  held: {held_summary(prev_name, marks)}")
     return "\n".join(lines)
 
 
@@ -593,7 +809,7 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}
 table.summary td{text-align:right}table.summary td.name,table.summary td:nth-child(2),
 table.summary td:nth-child(3){text-align:left}.name{font-family:monospace}
 .spread{font-size:.8em;color:#666;font-weight:normal}.na{color:#777}.good{color:#176117}
-.bad{color:#a00;font-weight:bold}.note{font-size:.9em;color:#444}
+.bad{color:#a00;font-weight:bold}.changed{background:#fff0b3}.note{font-size:.9em;color:#444}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.85em;color:#666}
 """
@@ -623,7 +839,11 @@ verdict is far from its goal; near 50 % the interval ends at the goal and either
 likely: only more repetitions (the lab's <code>REPS=</code>) settle such a cell. The stability
 line below the table multiplies the cells' chances and, for each cell under 90 %, says how many
 times the repetitions would bring it to 90 % if the value measured is the true one (the standard
-error shrinks with the square root of the repetitions).</p>"""
+error shrinks with the square root of the repetitions). Where the page names a previous run (make
+run takes the newest earlier run of the same plan, kernel, device and host; <code>PREVIOUS=</code>),
+that run's targets are judged again by the same code and each cell says whether its verdict
+<b>held</b> or <b>changed</b>: a claim to make is one that held. All cells are in
+<code>targets.json</code> beside this page.</p>"""
 
 
 def write_page(run_dir, title, body):
@@ -637,9 +857,33 @@ def write_page(run_dir, title, body):
     os.replace(tmp, os.path.join(run_dir, "report.html"))
 
 
-def single(exe, run_dir):
+def judge(exe, run_dir, runs, prev_dir):
+    """The targets of RUNS (their level already set), compared with the run in
+    PREV_DIR when given: (rows, previous run's name, marks); writes targets.json."""
+    trows = target_rows(runs)
+    prev_name = marks = None
+    if prev_dir == "auto":
+        prev_dir = find_previous(exe, run_dir, runs) if runs else None
+        print(f"report: previous run: {prev_dir} (the newest earlier run of the same plan, "
+              "kernel, device and host)" if prev_dir else
+              "report: previous run: none of the same plan, kernel, device and host beside "
+              f"{run_dir}: verdicts not compared")
+    elif prev_dir:
+        diff = setup_differences(setup_of(run_dir, runs), setup_of(prev_dir, runs_of(exe, prev_dir)))
+        if diff:
+            print(f"report: warning: --previous {prev_dir} is not a rerun of this plan: differs "
+                  f"in {'; '.join(diff)}", file=sys.stderr)
+    if prev_dir:
+        prev_name = os.path.basename(os.path.abspath(prev_dir))
+        marks = mark_held(trows, previous_cells(exe, prev_dir))
+    targets_doc(run_dir, runs, trows, prev_name, marks)
+    return trows, prev_name, marks
+
+
+def single(exe, run_dir, prev_dir=None):
     run = Run(exe, run_dir)
     set_target_level([run])
+    trows, prev_name, marks = judge(exe, run_dir, [run], prev_dir)
     doc = run.doc
     plots, names = plots_html(run_dir)
     title = f"lrbench: {(doc.get('scenario') or {}).get('name')} — {doc.get('start_time')}"
@@ -652,11 +896,11 @@ def single(exe, run_dir):
 {plots}
 <h2 id=targets>Targets</h2>
 {TARGETS_NOTE}
-{targets_html([run], False)}
+{targets_html([run], False, trows, prev_name, marks)}
 <p class=note>Generated by scripts/report.py from {esc(run.path)}; plots: {len(names)}.</p>
 """
     write_page(run_dir, title, body)
-    print(targets_text([run]))
+    print(targets_text([run], trows, prev_name, marks))
     print(f"report: {os.path.join(run_dir, 'report.html')} ({len(names)} plots, "
           f"{len(run.cfgs) or 1} configuration{'s' if len(run.cfgs) > 1 else ''})")
 
@@ -669,7 +913,7 @@ def read_lines(path):
         return None
 
 
-def multi(exe, run_dir):
+def multi(exe, run_dir, prev_dir=None):
     planned = read_lines(os.path.join(run_dir, "scenarios.plan"))
     done = {ln[0]: ln[1:] for ln in read_lines(os.path.join(run_dir, "scenarios.done")) or []}
     subdirs = sorted(n for n in os.listdir(run_dir)
@@ -706,6 +950,7 @@ def multi(exe, run_dir):
                         f"<td>{esc(reps.get('done'))} of {esc(reps.get('planned'))}</td>"
                         f"<td>{esc(', '.join(run.cfgs) or '–')}</td><td>{esc(ex_txt)}</td></tr>\n")
     set_target_level(runs)
+    trows, prev_name, marks = judge(exe, run_dir, runs, prev_dir)
     stamp = os.path.basename(os.path.abspath(run_dir))
     title = f"lrbench: make run {stamp}"
     meta = "<p class=na>No scenario wrote a result.</p>"
@@ -727,7 +972,7 @@ seconds</span></th><th>status</th><th>repetitions</th><th>configurations</th><th
 {status_rows}</table>
 <h2 id=targets>Targets</h2>
 {TARGETS_NOTE}
-{targets_html(runs, True)}
+{targets_html(runs, True, trows, prev_name, marks)}
 """
     nplots = 0
     for run in runs:
@@ -751,23 +996,39 @@ seconds</span></th><th>status</th><th>repetitions</th><th>configurations</th><th
     body += (f"<p class=note>Generated by scripts/report.py from {esc(run_dir)}: "
              f"{len(runs)} scenarios, {nplots} plots.</p>\n")
     write_page(run_dir, title, body)
-    print(targets_text(runs))
+    print(targets_text(runs, trows, prev_name, marks))
     print(f"report: {os.path.join(run_dir, 'report.html')} ({len(runs)} scenarios, "
           f"{nplots} plots)")
 
 
 def main(argv):
-    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+    args = argv[1:]
+    prev_dir = None
+    if len(args) == 3 and args[1] == "--previous":
+        prev_dir = args[2].rstrip("/") or "/"
+        args = args[:1]
+    if len(args) != 1 or args[0] in ("-h", "--help") or args[0].startswith("-"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    run_dir = argv[1].rstrip("/") or "/"
-    if not os.path.isdir(run_dir):
-        die(f"{run_dir}: no such directory")
-    exe = lrbench()
-    if os.path.exists(os.path.join(run_dir, "result.json")):
-        single(exe, run_dir)
-    else:
-        multi(exe, run_dir)
+    run_dir = args[0].rstrip("/") or "/"
+    try:
+        if not os.path.isdir(run_dir):
+            die(f"{run_dir}: no such directory")
+        if prev_dir and prev_dir != "auto":
+            if not os.path.isdir(prev_dir):
+                die(f"--previous {prev_dir}: no such directory")
+            if os.path.realpath(prev_dir) == os.path.realpath(run_dir):
+                die(f"--previous {prev_dir}: is the run itself")
+            if not runs_of(lrbench(), prev_dir):
+                die(f"--previous {prev_dir}: no result.json in it or in its subfolders")
+        exe = lrbench()
+        if os.path.exists(os.path.join(run_dir, "result.json")):
+            single(exe, run_dir, prev_dir)
+        else:
+            multi(exe, run_dir, prev_dir)
+    except ReportError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return e.code
     return 0
 
 

@@ -14,7 +14,8 @@
 # plots per scenario (scripts/plots.sh), the open-coded vs preempt-fence
 # compare table per scenario (pairs -qN of the scaling runs too), one HTML
 # report for the whole run (scripts/report.py results/runs/<stamp>, which
-# also prints the targets) and the report's path.
+# also prints the targets, writes them to targets.json and says which
+# verdicts held from the previous run of the same plan) and the report's path.
 #
 # BACKEND=opencl (or any backend but vlr): runs SCENARIO (default: default) on
 # the host's device into results/runs/<stamp>/, plots, report.
@@ -28,6 +29,10 @@
 #   SET="S.K=V ..."   scenario overrides for every scenario (lrbench --set
 #                     S.K=V each, e.g. SET=pressure.evict_interval_ms=20)
 #   DEVICE=SEL        device selector ("P:D" or a name substring)
+#   PREVIOUS=DIR      the run whose target verdicts the report holds this one's
+#                     against (held / changed per target); default auto: the
+#                     newest earlier folder in results/runs of the same plan,
+#                     kernel, device and host; none: no comparison
 #   LR_UML_CONFIG=F   vlr: the config fragment of the kernel it builds
 #                     (default kernel-patches/configs/uml-bench.config: the
 #                     test tiers' uml-e2e.config without lockdep, KASAN,
@@ -138,6 +143,15 @@ done
 	echo "run: REPS='$REPS': expected a positive integer" >&2
 	exit 2
 }
+case ${PREVIOUS:-auto} in
+auto | none) ;;
+*)
+	[ -f "$PREVIOUS/result.json" ] || compgen -G "$PREVIOUS/*/result.json" >/dev/null || {
+		echo "run: PREVIOUS='$PREVIOUS': no result.json in it or in its subfolders (a results/runs/<stamp> folder, auto or none)" >&2
+		exit 2
+	}
+	;;
+esac
 if [ -n "${LR_UML_CONFIG:-}" ] && [ -z "${LR_UML_KERNEL:-}" ] && [ ! -f "$LR_UML_CONFIG" ]; then
 	echo "run: LR_UML_CONFIG='$LR_UML_CONFIG': no such config fragment (e.g. kernel-patches/configs/uml-e2e.config)" >&2
 	exit 2
@@ -186,7 +200,11 @@ report() { # plots + report of $dir; prints the path; returns non-zero on failur
 	elif [ -f "$dir/result.json" ]; then
 		scripts/plots.sh "$dir" || rc=1
 	fi
-	LRBENCH=$lrbench /usr/bin/python3 scripts/report.py "$dir" || rc=1
+	# the verdicts against the previous run of the same plan (report.py
+	# --previous: held or changed per target)
+	local prev=(--previous "${PREVIOUS:-auto}")
+	[ "${PREVIOUS:-auto}" = none ] && prev=()
+	LRBENCH=$lrbench /usr/bin/python3 scripts/report.py "$dir" "${prev[@]}" || rc=1
 	[ -f "$dir/report.html" ] && echo "run: report: $dir/report.html"
 	return $rc
 }

@@ -11,8 +11,15 @@
 #   3. the scaling path: the smoke run labelled as configurations
 #      open-coded-qN / preempt-fence-qN by scripts/merge-runs.py (copied
 #      numbers, only to drive the templates) -> scaling plot and one summary
-#      table per queue count.
-# About 20 s. Usage: tests/scripts/run.sh [LRBENCH]  (default build/bin/lrbench)
+#      table per queue count;
+#   4. verdicts held against the previous run: two runs of open-coded /
+#      preempt-fence (the smoke run merged as both, throughput_retained
+#      given six repetitions and in the second run halved for
+#      preempt-fence: numbers edited only to drive the code), report.py
+#      --previous auto picks the first, says the throughput target changed
+#      (met -> missed) and the others held, targets.json says the same; a
+#      previous run that is missing or the run itself: exit 2.
+# About 30 s. Usage: tests/scripts/run.sh [LRBENCH]  (default build/bin/lrbench)
 # Writes "PASSED FAILED SKIPPED" to $LR_TIER_COUNT when set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,7 +50,7 @@ expect() { # NAME RC PATTERN CMD...: exit status RC and PATTERN in its output
 	fi
 }
 
-echo "scripts: [1/3] input errors"
+echo "scripts: [1/4] input errors"
 expect "plots.sh without DIR" 2 "usage: scripts/plots.sh" scripts/plots.sh
 expect "plots.sh missing DIR" 2 "no such file" scripts/plots.sh "$out/none"
 expect "report.sh missing DIR" 2 "no such file" scripts/report.sh "$out/none"
@@ -54,6 +61,8 @@ expect "run-main.sh DURATION=-1" 2 "DURATION='-1'" env DURATION=-1 LRBENCH="$lrb
 expect "run-main.sh SCENARIOS=bad/name" 2 "bad name" env SCENARIOS=bad/name LRBENCH="$lrb" scripts/run-main.sh
 expect "run-main.sh no scenario file" 1 "none of the scenarios exists" \
 	env SCENARIOS="no-such-scenario" LRBENCH="$lrb" LRBENCH_SCENARIOS="$out/empty" scripts/run-main.sh
+expect "run-main.sh PREVIOUS missing" 2 "PREVIOUS='$out/none': no result.json" \
+	env PREVIOUS="$out/none" LRBENCH="$lrb" scripts/run-main.sh
 expect "run-main.sh LR_UML_CONFIG missing" 2 "no such config fragment" \
 	env LR_UML_CONFIG="$out/none.config" LRBENCH="$lrb" scripts/run-main.sh
 
@@ -70,7 +79,7 @@ else
 	bad "uml-bench.config: missing from uml-e2e.config: ${same:-none}; costly options set: ${costly:-none}; or run-main.sh does not build it (uml-build.sh --bench)"
 fi
 
-echo "scripts: [2/3] a make-run folder around a real smoke run (OpenCL)"
+echo "scripts: [2/4] a make-run folder around a real smoke run (OpenCL)"
 run=$out/run
 mkdir -p "$run"
 printf 'smoke 2 3\nvlr-not-here 6 8\n' >"$run/scenarios.plan"
@@ -114,7 +123,7 @@ n=$(grep -c "^      not measured in this run" "$out/report.log")
 ! grep -qE "(src|href)=['\"]?(https?:|/|file:)" "$html" && ok "report: no external references" ||
 	bad "report: external reference: $(grep -oE "(src|href)=['\"]?(https?:|/|file:)[^ ]{0,40}" "$html" | head -1)"
 
-echo "scripts: [3/3] scaling plot from -qN configurations"
+echo "scripts: [3/4] scaling plot from -qN configurations"
 sc=$out/scaling
 if scripts/merge-runs.py "$sc" open-coded-q1="$run/smoke" preempt-fence-q1="$run/smoke" \
 	open-coded-q2="$run/smoke" preempt-fence-q2="$run/smoke" >"$out/merge.log" 2>&1 &&
@@ -130,6 +139,63 @@ if LRBENCH=$lrb scripts/report.sh "$sc" >"$out/report-sc.log" 2>&1 &&
 else
 	bad "report: per-queue tables: $(grep -o '<h4>[^<]*' "$sc/report.html" 2>&1 | head -3)"
 fi
+
+echo "scripts: [4/4] verdicts held against the previous run"
+rs=$out/runs
+fixture() { # DIR SCALE: the smoke run merged as open-coded and preempt-fence, six
+	# repetitions of throughput_retained (1.00-1.05; preempt-fence's times SCALE)
+	scripts/merge-runs.py "$1" open-coded="$run/smoke" preempt-fence="$run/smoke" >>"$out/merge-prev.log" 2>&1 &&
+		/usr/bin/python3 - "$1/result.json" "$2" >>"$out/merge-prev.log" 2>&1 <<'PY'
+import json, sys
+path, scale = sys.argv[1], float(sys.argv[2])
+doc = json.load(open(path))
+n = 0
+for m in doc["metrics"]:
+    if m["name"] == "throughput_retained":
+        f = scale if m.get("config") == "preempt-fence" else 1.0
+        m["per_rep"] = [(1.0 + 0.01 * i) * f for i in range(6)]
+        m["summary"] = dict(m["summary"], n=6, min=f, p50=1.02 * f, max=1.05 * f, mean=1.025 * f)
+        n += 1
+json.dump(doc, open(path, "w"))
+sys.exit(0 if n == 2 else 1)
+PY
+}
+if fixture "$rs/20260101T000000Z" 1 && fixture "$rs/20260101T000100Z" 0.5; then
+	mkdir -p "$rs/notes" # not a run: passed over
+	LRBENCH=$lrb scripts/report.py "$rs/20260101T000100Z" --previous auto >"$out/prev.log" 2>&1
+	rc=$?
+	held=$(grep '^  held: ' "$out/prev.log")
+	t=$(/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["previous"]
+c = {x["target"]: x for x in d["cells"] if x.get("verdict")}
+print(d["schema"], p["run"], p["compared"] - p["held"], [(x["target"], x["now"]) for x in p["changed"]],
+      c["throughput_retained"]["held"], c["throughput_retained"]["previous"]["verdict"])' \
+		"$rs/20260101T000100Z/targets.json" 2>&1)
+	if [ "$rc" -eq 0 ] && grep -q "report: previous run: $rs/20260101T000000Z " "$out/prev.log" &&
+		[[ $held == *"as in the previous run (20260101T000000Z); changed: smoke throughput_retained (met → missed)" ]] &&
+		[ "$t" = "lrbench-targets 20260101T000000Z 1 [('throughput_retained', 'missed')] False met" ] &&
+		grep -q "class='[a-z]* changed'>.*: <b>changed</b>" "$rs/20260101T000100Z/report.html"; then
+		ok "report --previous auto: the earlier run of the same setup, the halved throughput target changed, the others held (${held#  held: })"
+	else
+		bad "report --previous auto: exit $rc; $held; targets.json: $t; $(grep 'report:' "$out/prev.log")"
+	fi
+	expect "report.py --previous missing" 2 "no such directory" \
+		env LRBENCH="$lrb" scripts/report.py "$rs/20260101T000100Z" --previous "$out/none"
+	expect "report.py --previous itself" 2 "is the run itself" \
+		env LRBENCH="$lrb" scripts/report.py "$rs/20260101T000100Z" --previous "$rs/20260101T000100Z"
+	LRBENCH=$lrb scripts/report.py "$rs/20260101T000000Z" --previous auto >"$out/prev0.log" 2>&1
+	grep -q "report: previous run: none of the same plan" "$out/prev0.log" &&
+		! grep -q '^  held:' "$out/prev0.log" &&
+		/usr/bin/python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["previous"] is not None)' \
+			"$rs/20260101T000000Z/targets.json" &&
+		ok "report --previous auto on the first run: no earlier run, said so, no comparison" ||
+		bad "report --previous auto, first run: $(grep 'report:' "$out/prev0.log")"
+else
+	bad "two runs for --previous: $(tail -3 "$out/merge-prev.log")"
+fi
+
 # the chance that a rerun agrees: an interval ending exactly at the goal is
 # a coin toss (50 %), one far from it a certainty, and the three verdicts'
 # chances add up to 1 (goal ratio <= 0.5, 95 % intervals)
