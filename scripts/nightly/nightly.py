@@ -767,6 +767,57 @@ def verdicts_for(it_rec, it_cfg, idir, other_doc, other_hostdir, lrbench, thresh
     return out
 
 
+def item_runs(report, lrbench, night_dir, items):
+    """report.Run of every lrbench item of a night that has a result, named
+    after the item."""
+    runs = []
+    for rec in items:
+        if not isinstance(rec, dict) or rec.get("type") != "lrbench" or not (rec.get("paths") or {}).get("result"):
+            continue
+        d = os.path.join(night_dir, "items", rec["name"], "result")
+        if not os.path.isfile(os.path.join(d, "result.json")):
+            continue
+        try:
+            runs.append(report.Run(lrbench, d, rec["name"]))
+        except report.ReportError as e:  # a corrupt result: that item has no cells
+            log("targets: %s: %s" % (rec["name"], e))
+    return runs
+
+
+def night_targets(lrbench, ndir, manifest, prev_doc, hostdir):
+    """The suite's targets (scripts/report.py: one cell per target and lrbench
+    item that measures it, judged at the level 1 - 0.1/m of the night's m
+    cells), each held against the same item's cell of the previous night of
+    this kind, judged again from that night's results by the same code: a
+    claim is one whose verdict held in two consecutive nights.  Writes the
+    night's targets.json; returns the summary's "targets" (cells, held,
+    changed) or None when no item measures a target.  Targets never alert:
+    they are the state of the series, regressions are what compare says."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import report  # noqa: E402  (the same code as make run's report)
+    runs = item_runs(report, lrbench, ndir, manifest["items"])
+    report.set_target_level(runs)
+    trows = report.target_rows(runs)
+    if not any(found for _, found in trows):
+        return None
+    marks = prev_name = None
+    if prev_doc:
+        prev_name = prev_doc["night"]
+        pruns = item_runs(report, lrbench, os.path.join(hostdir, prev_name), prev_doc.get("items") or [])
+        report.set_target_level(pruns)
+        marks = report.mark_held(trows, {(c["target"], c["cell"]): c for _, found in report.target_rows(pruns)
+                                         for *_, c in found})
+    doc = report.targets_doc(ndir, runs, trows, prev_name, marks)
+    cells = [dict({k: v for k, v in c.items() if k not in ("cell", "configs", "why")}, item=c["cell"])
+             for c in doc["cells"] if c.get("verdict")]
+    out = {"level": doc["level"], "cells": cells, "previous_night": prev_name,
+           "counts": {v: sum(1 for c in cells if c["verdict"] == v) for v in ("met", "missed", "inconclusive")}}
+    if marks:
+        out["held"], out["compared"] = marks[0], marks[1]
+        out["changed"] = [{"item": c, "target": t, "was": a, "now": b} for c, t, a, b in marks[2]]
+    return out
+
+
 def big_enough(change, min_pct):
     if not min_pct:
         return True
@@ -863,6 +914,27 @@ def summary_text(m):
         L.append("comparisons that could not be made (%d):" % len(s["comparison_errors"]))
         L += ["  %s vs %s night %s: %s" % (e["item"], e["against"], e["night"], e["error"])
               for e in s["comparison_errors"]]
+    t = s.get("targets")
+    if t:
+        L.append("")
+        if t.get("error"):
+            L.append("targets: not judged: %s" % t["error"])
+        else:
+            c = t["counts"]
+            L.append("targets (scripts/report.py, %.4g %% intervals; never alert): %d cell%s: met %d, missed %d, "
+                     "inconclusive %d" % (t["level"] * 100, len(t["cells"]), "" if len(t["cells"]) == 1 else "s", c["met"], c["missed"], c["inconclusive"]))
+            for e in t["cells"]:
+                held = ""
+                if t.get("previous_night"):
+                    held = ("; not judged night %s" % t["previous_night"] if e.get("held") is None else
+                            "; night %s: %s: %s" % (t["previous_night"], e["previous"]["verdict"],
+                                                    "held" if e["held"] else "CHANGED"))
+                L.append("  %s: %s %s: %s%s" % (e["item"], e["target"], e["goal"], short_cell(e), held))
+            if t.get("previous_night"):
+                L.append("  held from the previous %s night %s: %d of %d%s" % (
+                    m["kind"], t["previous_night"], t["held"], t["compared"],
+                    "; changed: " + ", ".join("%s %s (%s -> %s)" % (x["item"], x["target"], x["was"], x["now"])
+                                              for x in t["changed"]) if t["changed"] else ""))
     L.append("")
     L.append("unchanged (the lab file's metrics): %d; failed items: %d; skipped items: %d" % (
         s["unchanged"], len(s["failed_items"]), len(s["skipped_items"])))
@@ -876,6 +948,16 @@ def summary_text(m):
         why.append("budget exhausted")
     L.append("ALERT (exit %d: %s)" % (code, ", ".join(why)) if code else "no alert (exit 0)")
     return "\n".join(L) + "\n"
+
+
+def short_cell(e):
+    """A target cell as "missed 0.86 [0.65-1.22]"."""
+    out = e["verdict"]
+    if e.get("value") is not None:
+        out += " %.3g" % e["value"]
+    if e.get("lo") is not None and e.get("hi") is not None:
+        out += " [%.3g-%.3g]" % (e["lo"], e["hi"])
+    return out
 
 
 def other_kind(k):
@@ -1057,6 +1139,11 @@ def cmd_run(args):
                 rec["verdicts"].append(verdicts_for(rec, cfg[rec["name"]], idir, docs[0], hostdir,
                                                     lrbench, thr, against))
     manifest["summary"] = summarize(manifest, L["alert_on"], L["alert_min_change_pct"])
+    try:
+        manifest["summary"]["targets"] = night_targets(lrbench, ndir, manifest, prev[0] if prev else None, hostdir)
+    except Exception as e:  # a result report.py cannot judge never costs the night its verdicts
+        manifest["summary"]["targets"] = {"error": str(e)}
+        log("targets not judged: %s" % e)
     manifest["finished"] = iso()
     manifest["complete"] = True
     manifest["pruned"] = prune(hostdir, keep, night)

@@ -39,6 +39,7 @@ th { background: #f0f0f0; }
 .pass { color: #17702a; } .skip { color: #777; }
 .fail, .crash, .timeout, .regression { color: #b00000; font-weight: 600; }
 .improvement { color: #17702a; } .inconclusive { color: #a36b00; }
+.missed { color: #b00000; } .met { color: #17702a; } .changed { background: #fff0b3; }
 .alert { background: #fde8e8; border: 2px solid #b00000; padding: 0.5em 1em; }
 .quiet { background: #e9f6ec; border: 1px solid #17702a; padding: 0.5em 1em; }
 .problems { background: #fff6dd; border: 1px solid #a36b00; padding: 0.5em 1em; }
@@ -81,6 +82,39 @@ def verdict_table(entries, with_alert=True):
                         E(e["against"]), E(e["night"]), E(nightly.KNOWN_VERDICTS.get(e["verdict"], "inconclusive")),
                         E(str(e["verdict"])), E(note)))
     return "<table>%s</table>" % "".join(rows)
+
+
+def targets_table(t, kind):
+    """The night's target verdicts (summary "targets"), each beside the previous
+    night's: a claim is a verdict that held."""
+    if not t:
+        return "<p>no item measures a target</p>"
+    if t.get("error"):
+        return "<p class=\"fail\">not judged: %s</p>" % E(t["error"])
+    prev = t.get("previous_night")
+    rows = ["<tr><th>item</th><th>target</th><th>goal</th><th>tonight</th><th>a rerun agrees</th>%s</tr>" % (
+        "<th>previous %s night %s</th>" % (E(kind), E(prev)) if prev else "")]
+    for e in t["cells"]:
+        cls = e["verdict"]
+        pc = ""
+        if prev:
+            if e.get("held") is None:
+                pc = "<td>not judged</td>"
+            else:
+                pc = "<td class=\"%s\">%s: <b>%s</b></td>" % (
+                    "" if e["held"] else "changed", E(nightly.short_cell(e["previous"])),
+                    "held" if e["held"] else "changed")
+        agree = e.get("rerun_agrees")
+        rows.append("<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td><td>%s</td>%s</tr>" % (
+            E(e["item"]), E(e["target"]), E(e["goal"]), cls, E(nightly.short_cell(e)),
+            "%.0f %%" % (agree * 100) if agree is not None else "–", pc))
+    c = t["counts"]
+    line = "%d cell%s at %.4g %%: met %d, missed %d, inconclusive %d" % (
+        len(t["cells"]), "" if len(t["cells"]) == 1 else "s", t["level"] * 100,
+        c["met"], c["missed"], c["inconclusive"])
+    if prev:
+        line += "; %d of %d held from night %s" % (t["held"], t["compared"], prev)
+    return "<p>%s</p><table class=\"targets\">%s</table>" % (E(line), "".join(rows))
 
 
 def status_box(s):
@@ -135,6 +169,9 @@ def night_report(ndir, m):
                                        " (UML)" if r.get("runner") == "uml" else "", E(r["status"]), E(r["status"]),
                                        r.get("duration_s") or 0, E(r.get("reason") or ""), " ".join(links)))
     b.append("</table>")
+    b.append("<h2 id=\"targets\">Targets (never alert)</h2>" + targets_table(s.get("targets"), m["kind"]))
+    if os.path.exists(os.path.join(ndir, "targets.json")):
+        b.append("<p><a href=\"targets.json\">targets.json</a></p>")
     for title, key in (("Regressions", "regressions"), ("Improvements", "improvements"),
                        ("Inconclusive", "inconclusive"), ("Diagnostic metrics that changed (never alert)",
                                                           "diagnostics")):
@@ -258,7 +295,7 @@ def trends(host, nights, hostdir, outdir, problems):
 # ---------------------------------------------------------------------------
 # site
 
-NIGHT_FILES = ("report.html", "summary.txt", "summary.json", "manifest.json", "environment.json")
+NIGHT_FILES = ("report.html", "summary.txt", "summary.json", "manifest.json", "environment.json", "targets.json")
 ITEM_FILE_MAX = 8 << 20
 
 
@@ -322,6 +359,8 @@ def lab_page(lab, hosts, root, history, problems):
         b.append("<h3>Regressions</h3>" + verdict_table(s["regressions"]))
         b.append("<h3>Improvements</h3>" + verdict_table(s["improvements"]))
         b.append("<h3>Inconclusive</h3>" + verdict_table(s["inconclusive"]))
+        if s.get("targets"):
+            b.append("<h3>Targets</h3>" + targets_table(s["targets"], last["kind"]))
         if s["failed_items"]:
             b.append("<h3>Failed items</h3><ul>%s</ul>" % "".join(
                 "<li class=\"fail\">%s: %s (%s)</li>" % (E(e["item"]), E(e["status"]), E(e.get("reason") or ""))

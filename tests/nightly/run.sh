@@ -6,7 +6,8 @@
 #      file:line and the key; lrbench UML items boot uml_bench_kernel, the
 #      others uml_kernel (a missing benchmark kernel skips only the former;
 #      uml_bench_kernel = debug shares the debug build)
-#   2. three nights: night 1 and an identical night 2 (no regression, exit 0);
+#   2. three nights: night 1 and an identical night 2 (no regression, exit 0;
+#      the vlr item's target cell judged and held against night 1);
 #      night 3 with a slow vlr copy engine (vlr.copy_delay_us=20000 on the
 #      UML kernel command line, a test-only knob that is 0 by default): a
 #      regression on the vlr item's restore latency and none on PoCL,
@@ -183,6 +184,24 @@ check "night 2 (identical): exit 0, no alert" test "$rc" -eq 0
 s2=$H/2026-12-02/summary.json
 check "night 2: no alerting regression reported, compared with night 1" \
 	test "$(jq_ "$s2" 'len([e for e in d["regressions"] if e["alert"]])')/$(jq_ "$H/2026-12-02/manifest.json" 'd["previous_night"]')" = 0/2026-12-01
+
+if [ "$have_vlr" -eq 1 ]; then
+	# the vlr item (preempt-fence only) measures one target, restore against its
+	# critical-path bound: judged each night and held against the night before
+	t2=$(jq_ "$s2" '[(c["item"], c["target"], c["verdict"], c["previous"]["verdict"], c["held"], d["targets"]["previous_night"]) for c in d["targets"]["cells"]]')
+	check "night 2: the target cells judged and held against night 1 ($t2)" \
+		/usr/bin/python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["targets"]
+c = [x for x in t["cells"] if x["item"] == "vlr-copy" and x["target"] == "restore_chain_bound_ratio"]
+ok = (len(c) == 1 and t["previous_night"] == "2026-12-01" and c[0]["verdict"] in ("met", "missed", "inconclusive")
+      and c[0]["held"] == (c[0]["verdict"] == c[0]["previous"]["verdict"])
+      and t["held"] == sum(1 for x in t["cells"] if x["held"]) and t["compared"] == len(t["cells"]))
+sys.exit(0 if ok else 1)' "$s2"
+	check "night 2: targets.json, the night page's targets table and summary.txt's targets" \
+		test -s "$H/2026-12-02/targets.json" -a -n "$(grep -l 'id="targets"' "$H/2026-12-02/report.html")" \
+		-a -n "$(grep -l '^  held from the previous patched night 2026-12-01: ' "$H/2026-12-02/summary.txt")"
+fi
 
 night 2026-12-03 LR_NIGHTLY_UML_APPEND=vlr.copy_delay_us=20000
 s3=$H/2026-12-03/summary.json
