@@ -12,6 +12,14 @@ Reads the newest complete night of the lab file's host in the history
       one per key metric (the lab file's `metrics`) and configuration of every
       lrbench item with a result: the median of its per-repetition values;
       fail when this night's summary lists a regression of it that alerts
+  lava-test-case target.ITEM.TARGET --result pass|fail|unknown --measurement VALUE --units ratio
+      one per target cell the night judged (lab/README.md, "Targets"): met,
+      missed or inconclusive; VALUE is the ratio the goal is stated on (no
+      measurement where it is undefined)
+  lava-test-case targets-held --result pass|unknown|skip --measurement H --units cells
+      H of the cells kept the previous night's verdict: pass when all did,
+      unknown when one changed (its claim is not confirmed; never a failure
+      of the night), skip without a previous night of the kind
   lava-test-case nightly-alert --result pass|fail --measurement N --units exit-status
       N = the night's exit status (--exit-status, else the manifest's)
 
@@ -88,6 +96,19 @@ def main(argv):
                 bad = (r["name"], metric, cfg) in alerts
                 calls.append([name(r["name"], metric, cfg), "--result", "fail" if bad else "pass",
                               "--measurement", "%.6g" % med, "--units", re.sub(r"\s+", "_", unit) or "value"])
+    t = m["summary"].get("targets") or {}
+    for c in t.get("cells") or []:
+        res = {"met": "pass", "missed": "fail"}.get(c["verdict"], "unknown")
+        call = [name("target", c["item"], c["target"]), "--result", res]
+        if c.get("value") is not None:  # none where a ratio is undefined (a median of 0)
+            call += ["--measurement", "%.6g" % c["value"], "--units", "ratio"]
+        calls.append(call)
+    if t.get("cells"):
+        if t.get("previous_night"):
+            calls.append(["targets-held", "--result", "pass" if t["held"] == t["compared"] else "unknown",
+                          "--measurement", str(t["held"]), "--units", "cells"])
+        else:
+            calls.append(["targets-held", "--result", "skip", "--measurement", "0", "--units", "cells"])
     code = a.exit_status if a.exit_status is not None else m["summary"]["exit_code"]
     calls.append(["nightly-alert", "--result", "fail" if code else "pass", "--measurement", str(code),
                   "--units", "exit-status"])

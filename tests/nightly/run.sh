@@ -359,5 +359,12 @@ if [ "$have_vlr" -eq 1 ]; then
 	check "LAVA: vlr metrics per configuration, with units" \
 		grep -qE '^vlr-copy\.restore_latency\.preempt-fence --result (pass|fail) --measurement [0-9.e+-]+ --units ms$' "$out/lava-calls"
 fi
+if [ "$have_vlr" -eq 1 ]; then
+	# night 4 (baseline kind) has no earlier baseline night: its targets are judged, not held
+	v4=$(jq_ "$m4" '{"met": "pass", "missed": "fail"}.get([c["verdict"] for c in d["summary"]["targets"]["cells"] if c["item"] == "vlr-copy" and c["target"] == "restore_chain_bound_ratio"][0], "unknown")')
+	check "LAVA: the target cell as a test case with the night's verdict ($v4) and its ratio; targets-held skipped" \
+		test -n "$(grep -E "^target\.vlr-copy\.restore_chain_bound_ratio --result $v4 --measurement [0-9.e+-]+ --units ratio\$" "$out/lava-calls")" \
+		-a -n "$(grep -x 'targets-held --result skip --measurement 0 --units cells' "$out/lava-calls")"
+fi
 check "LAVA: the night's alert as a test case with the exit status" grep -qx 'nightly-alert --result fail --measurement 5 --units exit-status' "$out/lava-calls"
 finish
