@@ -631,6 +631,12 @@ def find_previous(exe, run_dir, runs):
         d = os.path.join(parent, n)
         if not os.path.isdir(d):
             continue
+        # the cheap tests first: a make-run folder is not a result directory,
+        # and a folder of another plan is not a rerun (no result.json read)
+        if os.path.exists(os.path.join(d, "result.json")) != (mine[0] is None):
+            continue
+        if mine[0] is not None and read_lines(os.path.join(d, "scenarios.plan")) != mine[0]:
+            continue
         try:
             theirs = runs_of(exe, d)
         except ReportError:

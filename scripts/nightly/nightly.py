@@ -793,7 +793,8 @@ def night_targets(lrbench, ndir, manifest, prev_doc, hostdir):
     night's targets.json; returns the summary's "targets" (cells, held,
     changed) or None when no item measures a target.  Targets never alert:
     they are the state of the series, regressions are what compare says."""
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    if os.path.join(ROOT, "scripts") not in sys.path:
+        sys.path.insert(0, os.path.join(ROOT, "scripts"))
     import report  # noqa: E402  (the same code as make run's report)
     runs = item_runs(report, lrbench, ndir, manifest["items"])
     report.set_target_level(runs)
