@@ -19,7 +19,8 @@ Reads the newest complete night of the lab file's host in the history
   lava-test-case targets-held --result pass|unknown|skip --measurement H --units cells
       H of the cells kept the previous night's verdict: pass when all did,
       unknown when one changed (its claim is not confirmed; never a failure
-      of the night), skip without a previous night of the kind
+      of the night), skip without a previous night of the kind or when it
+      judged none of tonight's cells
   lava-test-case nightly-alert --result pass|fail --measurement N --units exit-status
       N = the night's exit status (--exit-status, else the manifest's)
 
@@ -104,7 +105,7 @@ def main(argv):
             call += ["--measurement", "%.6g" % c["value"], "--units", "ratio"]
         calls.append(call)
     if t.get("cells"):
-        if t.get("previous_night"):
+        if t.get("previous_night") and t.get("compared"):
             calls.append(["targets-held", "--result", "pass" if t["held"] == t["compared"] else "unknown",
                           "--measurement", str(t["held"]), "--units", "cells"])
         else:

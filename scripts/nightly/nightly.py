@@ -922,8 +922,10 @@ def summary_text(m):
             L.append("targets: not judged: %s" % t["error"])
         else:
             c = t["counts"]
+            n = len(t["cells"])
             L.append("targets (scripts/report.py, %.4g %% intervals; never alert): %d cell%s: met %d, missed %d, "
-                     "inconclusive %d" % (t["level"] * 100, len(t["cells"]), "" if len(t["cells"]) == 1 else "s", c["met"], c["missed"], c["inconclusive"]))
+                     "inconclusive %d" % (t["level"] * 100, n, "" if n == 1 else "s", c["met"], c["missed"],
+                                          c["inconclusive"]))
             for e in t["cells"]:
                 held = ""
                 if t.get("previous_night"):
