@@ -18,7 +18,9 @@
 #      preempt-fence: numbers edited only to drive the code), report.py
 #      --previous auto picks the first, says the throughput target changed
 #      (met -> missed) and the others held, targets.json says the same; a
-#      previous run that is missing or the run itself: exit 2.
+#      repetition under 100 preemptions (event counts edited in the same
+#      way) is flagged on the page and the terminal; a previous run that is
+#      missing or the run itself: exit 2.
 # About 30 s. Usage: tests/scripts/run.sh [LRBENCH]  (default build/bin/lrbench)
 # Writes "PASSED FAILED SKIPPED" to $LR_TIER_COUNT when set.
 set -uo pipefail
@@ -113,7 +115,7 @@ n_inl=$(grep -o "src='data:image/svg+xml;base64," "$html" 2>/dev/null | wc -l)
 	bad "report: $n_inl of $n_plots plots inlined"
 grep -q "<h2 id='scenario-smoke'>" "$html" && grep -q "<table class=summary>" "$html" &&
 	ok "report: a section with the summary table for smoke" || bad "report: no smoke section"
-grep -q "vlr-not-here</td><td>6 × 8 s</td><td class=na colspan=4>not run: the run ended" "$html" &&
+grep -q "vlr-not-here</td><td>6 × 8 s</td><td class=na colspan=5>not run: the run ended" "$html" &&
 	ok "report: the planned scenario without a result is 'not run'" ||
 	bad "report: no 'not run' row for vlr-not-here"
 n=$(grep -c "^      not measured in this run" "$out/report.log")
@@ -156,6 +158,12 @@ for m in doc["metrics"]:
         m["per_rep"] = [(1.0 + 0.01 * i) * f for i in range(6)]
         m["summary"] = dict(m["summary"], n=6, min=f, p50=1.02 * f, max=1.05 * f, mean=1.025 * f)
         n += 1
+# event counts as vlr records them: 150 preemptions per repetition, one
+# repetition of the second run at 60 with late trigger writes
+for i, r in enumerate(doc["repetitions"]["runs"]):
+    low = scale != 1 and i == 1
+    r["events"] = {"preemptions": 60 if low else 150, "restores": 60 if low else 150, "counted_on": "job queues"}
+    r["evict_trigger_late"] = 12 if low else 0
 json.dump(doc, open(path, "w"))
 sys.exit(0 if n == 2 else 1)
 PY
@@ -176,8 +184,10 @@ print(d["schema"], p["run"], p["compared"] - p["held"], [(x["target"], x["now"])
 	if [ "$rc" -eq 0 ] && grep -q "report: previous run: $rs/20260101T000000Z " "$out/prev.log" &&
 		[[ $held == *"as in the previous run (20260101T000000Z); changed: smoke throughput_retained (met → missed)" ]] &&
 		[ "$t" = "lrbench-targets 20260101T000000Z 1 [('throughput_retained', 'missed')] False met" ] &&
-		grep -q "class='[a-z]* changed'>.*: <b>changed</b>" "$rs/20260101T000100Z/report.html"; then
-		ok "report --previous auto: the earlier run of the same setup, the halved throughput target changed, the others held (${held#  held: })"
+		grep -q "class='[a-z]* changed'>.*: <b>changed</b>" "$rs/20260101T000100Z/report.html" &&
+		grep -q "^report: warning: preemptions of the job's queues per repetition 60–150–150; 1 of 4 repetitions under 100 (1 with eviction trigger writes late" "$out/prev.log" &&
+		grep -q "<td class='bad'>60–150–150; 1 of 4 repetitions under 100" "$rs/20260101T000100Z/report.html"; then
+		ok "report --previous auto: the earlier run of the same setup, the halved throughput target changed, the others held (${held#  held: }); the repetition under 100 preemptions flagged"
 	else
 		bad "report --previous auto: exit $rc; $held; targets.json: $t; $(grep 'report:' "$out/prev.log")"
 	fi
@@ -187,10 +197,10 @@ print(d["schema"], p["run"], p["compared"] - p["held"], [(x["target"], x["now"])
 		env LRBENCH="$lrb" scripts/report.py "$rs/20260101T000100Z" --previous "$rs/20260101T000100Z"
 	LRBENCH=$lrb scripts/report.py "$rs/20260101T000000Z" --previous auto >"$out/prev0.log" 2>&1
 	grep -q "report: previous run: none of the same plan" "$out/prev0.log" &&
-		! grep -q '^  held:' "$out/prev0.log" &&
+		! grep -q '^  held:' "$out/prev0.log" && ! grep -q "warning: preemptions" "$out/prev0.log" &&
 		/usr/bin/python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["previous"] is not None)' \
 			"$rs/20260101T000000Z/targets.json" &&
-		ok "report --previous auto on the first run: no earlier run, said so, no comparison" ||
+		ok "report --previous auto on the first run: no earlier run, said so, no comparison, no event warning" ||
 		bad "report --previous auto, first run: $(grep 'report:' "$out/prev0.log")"
 else
 	bad "two runs for --previous: $(tail -3 "$out/merge-prev.log")"
