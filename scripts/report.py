@@ -188,6 +188,11 @@ class Run:
         cmp = self.compare(a_cfg, b_cfg)
         return next((r for r in (cmp or {}).get("rows", []) if r["name"] == metric), None)
 
+    def has_metric(self, metric, cfg):
+        """Whether the result has METRIC for configuration CFG (samples or not)."""
+        return any(isinstance(m, dict) and m.get("name") == metric and m.get("config") == cfg
+                   for m in self.doc.get("metrics") or [])
+
     def per_rep_stat(self, metric):
         for m in self.doc.get("metrics") or []:
             if m.get("name") == metric and m.get("per_rep_stat"):
@@ -347,9 +352,14 @@ TARGET_ALPHA = 0.05
 
 
 def target_cells(runs):
-    """[(target, run)] for every target a run's configurations measure."""
+    """[(target, run)] for every target a run measures: both configurations
+    are in the run and the run's metrics have the target's metric for them
+    (what the scenario measures, known before any value: vlr-steady has no
+    normal jobs, so no normal-job cell; a cell whose metric is there without
+    samples still counts)."""
     return [(t, run) for t in TARGETS for run in runs
-            if t[2][1] in run.cfgs and (t[2][0] is None or t[2][0] in run.cfgs)]
+            if t[2][1] in run.cfgs and (t[2][0] is None or t[2][0] in run.cfgs)
+            and all(run.has_metric(t[1], c) for c in t[2] if c)]
 
 
 def target_level(m, alpha=TARGET_ALPHA):

@@ -17,7 +17,8 @@
 #      given six repetitions and in the second run halved for
 #      preempt-fence: numbers edited only to drive the code), report.py
 #      --previous auto picks the first, says the throughput target changed
-#      (met -> missed) and the others held, targets.json says the same; a
+#      (met -> missed) and the others held, targets.json says the same (at
+#      the level of its 2 cells: the targets whose metrics the runs have); a
 #      repetition under 100 preemptions (event counts edited in the same
 #      way) is flagged on the page and the terminal; a previous run that is
 #      missing or the run itself: exit 2.
@@ -179,11 +180,11 @@ d = json.load(open(sys.argv[1]))
 p = d["previous"]
 c = {x["target"]: x for x in d["cells"] if x.get("verdict")}
 print(d["schema"], p["run"], p["compared"] - p["held"], [(x["target"], x["now"]) for x in p["changed"]],
-      c["throughput_retained"]["held"], c["throughput_retained"]["previous"]["verdict"])' \
+      c["throughput_retained"]["held"], c["throughput_retained"]["previous"]["verdict"], d["level"])' \
 		"$rs/20260101T000100Z/targets.json" 2>&1)
 	if [ "$rc" -eq 0 ] && grep -q "report: previous run: $rs/20260101T000000Z " "$out/prev.log" &&
 		[[ $held == *"as in the previous run (20260101T000000Z); changed: smoke throughput_retained (met → missed)" ]] &&
-		[ "$t" = "lrbench-targets 20260101T000000Z 1 [('throughput_retained', 'missed')] False met" ] &&
+		[ "$t" = "lrbench-targets 20260101T000000Z 1 [('throughput_retained', 'missed')] False met 0.95" ] &&
 		grep -q "class='[a-z]* changed'>.*: <b>changed</b>" "$rs/20260101T000100Z/report.html" &&
 		grep -q "^report: warning: preemptions of the job's queues per repetition 60–150–150; 1 of 4 repetitions under 100 (1 with eviction trigger writes late" "$out/prev.log" &&
 		grep -q "<td class='bad'>60–150–150; 1 of 4 repetitions under 100" "$rs/20260101T000100Z/report.html"; then
