@@ -49,6 +49,7 @@ Environment: LRBENCH (default build/bin/lrbench of this tree).
 Exit 0 on success, 1 when lrbench fails, 2 on usage or input errors.
 """
 import base64
+import glob
 import html
 import json
 import math
@@ -629,14 +630,14 @@ def setup_differences(mine, theirs):
 def find_previous(exe, run_dir, runs):
     """The newest earlier run beside RUN_DIR (its parent's folders whose names
     sort before it, as make run's UTC stamps do) of the same setup (setup_of):
-    its path, or None."""
+    (its path, its Runs), or (None, None)."""
     parent = os.path.dirname(os.path.abspath(run_dir))
     me = os.path.basename(os.path.abspath(run_dir))
     mine = setup_of(run_dir, runs)
     try:
         names = sorted((n for n in os.listdir(parent) if n < me), reverse=True)
     except OSError:
-        return None
+        return None, None
     for n in names[:100]:
         d = os.path.join(parent, n)
         if not os.path.isdir(d):
@@ -652,19 +653,14 @@ def find_previous(exe, run_dir, runs):
         except ReportError:
             continue  # not a run, or an unreadable one: not a rerun either
         if theirs and not setup_differences(mine, setup_of(d, theirs)):
-            return d
-    return None
+            return d, theirs
+    return None, None
 
 
-def previous_cells(exe, prev_dir):
-    """{(target, cell): cell} of an earlier run, judged again from its result.json
-    files by this code at that run's own level (1 - 0.1/m for its m cells),
-    so that the two runs' verdicts come from the same statistics."""
-    if not os.path.isdir(prev_dir):
-        die(f"--previous {prev_dir}: no such directory")
-    runs = runs_of(exe, prev_dir)
-    if not runs:
-        die(f"--previous {prev_dir}: no result.json in it or in its subfolders")
+def previous_cells(runs):
+    """{(target, cell): cell} of an earlier run (its Runs), judged again from its
+    result.json files by this code at that run's own level (1 - 0.1/m for its
+    m cells), so that the two runs' verdicts come from the same statistics."""
     set_target_level(runs)
     return {(c["target"], c["cell"]): c for _, found in target_rows(runs) for *_, c in found}
 
@@ -736,9 +732,8 @@ def targets_doc(run_dir, runs, trows, prev_name=None, marks=None):
     return doc
 
 
-def targets_html(runs, multi, trows=None, prev_name=None, marks=None):
+def targets_html(runs, multi, trows, prev_name=None, marks=None):
     rows = ""
-    trows = trows if trows is not None else target_rows(runs)
     pcol = marks is not None
     for (text, metric, (a, b), (op, bound)), found in trows:
         goal = f"<code>{esc(metric)}</code> {esc(op)} {bound:.3g}"
@@ -776,9 +771,8 @@ def targets_html(runs, multi, trows=None, prev_name=None, marks=None):
             + (f"<p class=note>Held: {esc(held_summary(prev_name, marks))}.</p>" if pcol else ""))
 
 
-def targets_text(runs, trows=None, prev_name=None, marks=None):
+def targets_text(trows, prev_name=None, marks=None):
     lines = ["targets (issues 5, 12):"]
-    trows = trows if trows is not None else target_rows(runs)
     for (text, metric, _, (op, bound)), found in trows:
         lines.append(f"  {text}  [{metric} {op} {bound:.3g}]")
         if not found:
@@ -878,20 +872,24 @@ def judge(exe, run_dir, runs, prev_dir):
     PREV_DIR when given: (rows, previous run's name, marks); writes targets.json."""
     trows = target_rows(runs)
     prev_name = marks = None
+    prev_runs = None
     if prev_dir == "auto":
-        prev_dir = find_previous(exe, run_dir, runs) if runs else None
+        prev_dir, prev_runs = find_previous(exe, run_dir, runs) if runs else (None, None)
         print(f"report: previous run: {prev_dir} (the newest earlier run of the same plan, "
               "kernel, device and host)" if prev_dir else
               "report: previous run: none of the same plan, kernel, device and host beside "
               f"{run_dir}: verdicts not compared")
     elif prev_dir:
-        diff = setup_differences(setup_of(run_dir, runs), setup_of(prev_dir, runs_of(exe, prev_dir)))
+        prev_runs = runs_of(exe, prev_dir)
+        if not prev_runs:
+            die(f"--previous {prev_dir}: no result.json in it or in its subfolders")
+        diff = setup_differences(setup_of(run_dir, runs), setup_of(prev_dir, prev_runs))
         if diff:
             print(f"report: warning: --previous {prev_dir} is not a rerun of this plan: differs "
                   f"in {'; '.join(diff)}", file=sys.stderr)
     if prev_dir:
         prev_name = os.path.basename(os.path.abspath(prev_dir))
-        marks = mark_held(trows, previous_cells(exe, prev_dir))
+        marks = mark_held(trows, previous_cells(prev_runs))
     targets_doc(run_dir, runs, trows, prev_name, marks)
     return trows, prev_name, marks
 
@@ -921,7 +919,7 @@ def single(exe, run_dir, prev_dir=None):
     write_page(run_dir, title, body)
     if ev and ev[4]:
         print(f"report: warning: preemptions of the job's queues per repetition {event_text(ev)}")
-    print(targets_text([run], trows, prev_name, marks))
+    print(targets_text(trows, prev_name, marks))
     print(f"report: {os.path.join(run_dir, 'report.html')} ({len(names)} plots, "
           f"{len(run.cfgs) or 1} configuration{'s' if len(run.cfgs) > 1 else ''})")
 
@@ -1056,7 +1054,7 @@ repetition<br><span class=spread>min–median–max</span></th><th>lrbench</th><
     write_page(run_dir, title, body)
     for w in warnings:
         print(f"report: warning: {w}")
-    print(targets_text(runs, trows, prev_name, marks))
+    print(targets_text(trows, prev_name, marks))
     print(f"report: {os.path.join(run_dir, 'report.html')} ({len(runs)} scenarios, "
           f"{nplots} plots)")
 
@@ -1079,7 +1077,8 @@ def main(argv):
                 die(f"--previous {prev_dir}: no such directory")
             if os.path.realpath(prev_dir) == os.path.realpath(run_dir):
                 die(f"--previous {prev_dir}: is the run itself")
-            if not runs_of(lrbench(), prev_dir):
+            if not (os.path.exists(os.path.join(prev_dir, "result.json"))
+                    or glob.glob(os.path.join(glob.escape(prev_dir), "*", "result.json"))):
                 die(f"--previous {prev_dir}: no result.json in it or in its subfolders")
         exe = lrbench()
         if os.path.exists(os.path.join(run_dir, "result.json")):

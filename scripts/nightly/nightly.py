@@ -52,7 +52,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
 import labfile  # noqa: E402
+import report  # noqa: E402  (scripts/report.py: the targets, the same code as make run's report)
 
 MANIFEST_SCHEMA = "lrbench-night"
 FORMAT_VERSION = 1
@@ -767,7 +769,7 @@ def verdicts_for(it_rec, it_cfg, idir, other_doc, other_hostdir, lrbench, thresh
     return out
 
 
-def item_runs(report, lrbench, night_dir, items):
+def item_runs(lrbench, night_dir, items):
     """report.Run of every lrbench item of a night that has a result, named
     after the item."""
     runs = []
@@ -793,10 +795,7 @@ def night_targets(lrbench, ndir, manifest, prev_doc, hostdir):
     night's targets.json; returns the summary's "targets" (cells, held,
     changed) or None when no item measures a target.  Targets never alert:
     they are the state of the series, regressions are what compare says."""
-    if os.path.join(ROOT, "scripts") not in sys.path:
-        sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    import report  # noqa: E402  (the same code as make run's report)
-    runs = item_runs(report, lrbench, ndir, manifest["items"])
+    runs = item_runs(lrbench, ndir, manifest["items"])
     report.set_target_level(runs)
     trows = report.target_rows(runs)
     if not any(found for _, found in trows):
@@ -804,10 +803,8 @@ def night_targets(lrbench, ndir, manifest, prev_doc, hostdir):
     marks = prev_name = None
     if prev_doc:
         prev_name = prev_doc["night"]
-        pruns = item_runs(report, lrbench, os.path.join(hostdir, prev_name), prev_doc.get("items") or [])
-        report.set_target_level(pruns)
-        marks = report.mark_held(trows, {(c["target"], c["cell"]): c for _, found in report.target_rows(pruns)
-                                         for *_, c in found})
+        pruns = item_runs(lrbench, os.path.join(hostdir, prev_name), prev_doc.get("items") or [])
+        marks = report.mark_held(trows, report.previous_cells(pruns))
     doc = report.targets_doc(ndir, runs, trows, prev_name, marks)
     cells = [dict({k: v for k, v in c.items() if k not in ("cell", "configs", "why")}, item=c["cell"])
              for c in doc["cells"] if c.get("verdict")]
@@ -932,7 +929,7 @@ def summary_text(m):
                     held = ("; not judged night %s" % t["previous_night"] if e.get("held") is None else
                             "; night %s: %s: %s" % (t["previous_night"], e["previous"]["verdict"],
                                                     "held" if e["held"] else "CHANGED"))
-                L.append("  %s: %s %s: %s%s" % (e["item"], e["target"], e["goal"], short_cell(e), held))
+                L.append("  %s: %s %s: %s%s" % (e["item"], e["target"], e["goal"], report.short_verdict(e), held))
             if t.get("previous_night"):
                 L.append("  held from the previous %s night %s: %d of %d%s" % (
                     m["kind"], t["previous_night"], t["held"], t["compared"],
@@ -951,16 +948,6 @@ def summary_text(m):
         why.append("budget exhausted")
     L.append("ALERT (exit %d: %s)" % (code, ", ".join(why)) if code else "no alert (exit 0)")
     return "\n".join(L) + "\n"
-
-
-def short_cell(e):
-    """A target cell as "missed 0.86 [0.65-1.22]"."""
-    out = e["verdict"]
-    if e.get("value") is not None:
-        out += " %.3g" % e["value"]
-    if e.get("lo") is not None and e.get("hi") is not None:
-        out += " [%.3g-%.3g]" % (e["lo"], e["hi"])
-    return out
 
 
 def other_kind(k):

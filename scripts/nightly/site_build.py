@@ -26,6 +26,7 @@ import tempfile
 import time
 
 import nightly
+import report  # scripts/report.py (nightly puts scripts/ on sys.path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 E = html.escape
@@ -102,11 +103,11 @@ def targets_table(t, kind):
                 pc = "<td>not judged</td>"
             else:
                 pc = "<td class=\"%s\">%s: <b>%s</b></td>" % (
-                    "" if e["held"] else "changed", E(nightly.short_cell(e["previous"])),
+                    "" if e["held"] else "changed", E(report.short_verdict(e["previous"])),
                     "held" if e["held"] else "changed")
         agree = e.get("rerun_agrees")
         rows.append("<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td><td>%s</td>%s</tr>" % (
-            E(e["item"]), E(e["target"]), E(e["goal"]), cls, E(nightly.short_cell(e)),
+            E(e["item"]), E(e["target"]), E(e["goal"]), cls, E(report.short_verdict(e)),
             "%.0f %%" % (agree * 100) if agree is not None else "–", pc))
     c = t["counts"]
     line = "%d cell%s at %.4g %%: met %d, missed %d, inconclusive %d" % (
